@@ -1,0 +1,30 @@
+# Set-up and checks for a fresh machine. Everything runs in a project virtualenv (.venv).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+# Notebooks under test write no run folders into the repo and never touch a model hub.
+export HF_HUB_OFFLINE ?= 1
+
+.PHONY: install test demo export clean-run-folders
+
+$(PY):
+	python3 -m venv $(VENV)
+
+install: $(PY)
+	@# A CPU build of torch 2.13.0 first, where no torch is present: a bare `torch` can pull a multi-GB CUDA build.
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e ".[dev,wandb]"
+
+export: install
+	nbdev_export && nbdev_clean
+
+# CI: the notebooks and the package must already agree, then every notebook runs (all but GPU cells).
+test: install
+	@before="$$(git status --porcelain; git diff)"; nbdev_export && nbdev_clean; \
+	after="$$(git status --porcelain; git diff)"; \
+	if [ "$$before" != "$$after" ]; then echo "nbdev_export / nbdev_clean changed files: run them and commit:"; git status --short; exit 1; fi
+	nbdev_test --flags slow --timing
+
+# Until the train notebook exists: build the tiny preset and the demo set and show a collated batch.
+demo: install
+	$(PY) -c "from sarcasm_sft.collator import show_demo_batch; show_demo_batch()"
