@@ -144,6 +144,7 @@ d = { 'settings': { 'branch': 'main',
                                    'sarcasm_sft.train.package_versions': ('train.html#package_versions', 'sarcasm_sft/train.py'),
                                    'sarcasm_sft.train.plot_eval_history': ('train.html#plot_eval_history', 'sarcasm_sft/train.py'),
                                    'sarcasm_sft.train.plot_loss': ('train.html#plot_loss', 'sarcasm_sft/train.py'),
+                                   'sarcasm_sft.train.save_run_files': ('train.html#save_run_files', 'sarcasm_sft/train.py'),
                                    'sarcasm_sft.train.sft_config': ('train.html#sft_config', 'sarcasm_sft/train.py'),
                                    'sarcasm_sft.train.train': ('train.html#train', 'sarcasm_sft/train.py'),
                                    'sarcasm_sft.train.validate_run': ('train.html#validate_run', 'sarcasm_sft/train.py')}}}
