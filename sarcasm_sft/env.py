@@ -60,7 +60,7 @@ def resolve_tokens_and_env(cfg: RunConfig, # the run's config (its secret fields
     for value in (hf, wb): register_secret(value)
     return Secrets(hf, wb, hf_src, wb_src)
 
-# %% ../nbs/02_env.ipynb #8057e89e
+# %% ../nbs/02_env.ipynb #59bd4335
 RUNTIME_DEFAULTS = {
     "TOKENIZERS_PARALLELISM": "false",
     "PYTORCH_ALLOC_CONF": "expandable_segments:True",
@@ -70,7 +70,8 @@ RUNTIME_DEFAULTS = {
 def set_runtime_env() -> dict:
     "Apply `RUNTIME_DEFAULTS` where unset and enable TF32 on GPUs that have it; return what was set."
     import torch
-    applied = {k: v for k, v in RUNTIME_DEFAULTS.items() if k not in os.environ}
+    user_set = set(os.environ) | ({"PYTORCH_ALLOC_CONF"} if "PYTORCH_CUDA_ALLOC_CONF" in os.environ else set())  # older name
+    applied = {k: v for k, v in RUNTIME_DEFAULTS.items() if k not in user_set}
     os.environ.update(applied)
     if torch.cuda.is_available() and torch.cuda.get_device_capability()[0] >= 8:
         torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True

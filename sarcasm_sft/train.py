@@ -171,7 +171,7 @@ def save_run_files(run_dir: Path, model, processor, predictions: list[dict], cal
     plot_eval_history(callback.before, callback.history, blank, run_dir / "eval_metrics.png")
     plot_confusion_matrix(final, run_dir / "confusion_matrix.png", title)
 
-# %% ../nbs/06_train.ipynb #a4000296
+# %% ../nbs/06_train.ipynb #20744a61
 def adapter_weights(model) -> dict:
     from peft import get_peft_model_state_dict
     return {k: v.detach().to("cpu", copy=True) for k, v in get_peft_model_state_dict(model).items()}
@@ -188,6 +188,8 @@ def train(cfg: RunConfig, # from `build_cfg`
     run_dir.mkdir(parents=True, exist_ok=True)
     secrets = resolve_tokens_and_env(cfg); runtime = set_runtime_env(); seed_everything(cfg.train.seed)
     splits = load_splits(cfg)
+    print(f"data: {cfg.data.dataset}: {len(splits.train)} train rows; eval on {splits.eval_split} ({len(splits.eval)} rows)"
+          + (f"; skipped {splits.skipped.total} bad rows {dict(splits.skipped.counts)}" if splits.skipped.total else ""))
     processor, model = load_processor(cfg), load_model(cfg)
     collator = Llama32VisionSFTCollator(processor, cfg)
     eval_rows = _eval_rows(splits.eval, cfg)
