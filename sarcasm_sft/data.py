@@ -18,12 +18,12 @@ log = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'FEATURES', 'COLUMN_ALIASES', 'SPLIT_ALIASES', 'LABEL_VALUES', 'MMSD_IMAGE_DIRS', 'DATA_SUFFIXES',
-           'POSITIVE_WORDS', 'NEGATIVE_WORDS', 'DEMO_SIZE', 'DataError', 'to_label', 'read_records', 'SkipReport',
-           'check_image', 'normalize_records', 'find_split_files', 'is_mmsd_layout', 'load_local', 'normalize_hf_split',
-           'load_hub_or_saved', 'DataSplits', 'load_all_splits', 'load_splits', 'load_split', 'load_hf_dataset',
-           'draw_weather', 'demo_caption', 'make_demo_dataset']
+           'POSITIVE_WORDS', 'NEGATIVE_WORDS', 'DEMO_SIZE', 'DataError', 'field_error', 'to_label', 'read_records',
+           'SkipReport', 'check_image', 'normalize_records', 'find_split_files', 'is_mmsd_layout', 'load_local',
+           'normalize_hf_split', 'load_hub_or_saved', 'DataSplits', 'load_all_splits', 'load_splits', 'load_split',
+           'load_hf_dataset', 'draw_weather', 'demo_caption', 'make_demo_dataset']
 
-# %% ../nbs/03_data.ipynb #b8f71e36
+# %% ../nbs/03_data.ipynb #a828ce51
 FEATURES = datasets.Features({"id": datasets.Value("string"), "image": datasets.Image(),
                               "text": datasets.Value("string"), "label": datasets.Value("int64")})
 COLUMN_ALIASES = dict(id=("id", "image_id", "idx", "post_id"), image=("image", "image_path", "img", "image_file", "img_path"),
@@ -34,7 +34,12 @@ LABEL_VALUES = {"1": 1, "sarcastic": 1, "sarcasm": 1, "yes": 1, "true": 1,
                 "nonsarcastic": 0, "no": 0, "false": 0}
 
 class DataError(ValueError):
-    "A bad input row or file; the message names the file, the row and the field."
+    "A bad input row or file; the message names the file, the row and the field (kept in `.field`)."
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message); self.field = field
+
+def field_error(where: str, field: str, problem: str) -> DataError:
+    return DataError(f"{where}field '{field}': {problem}", field)
 
 def to_label(value, # a raw label: 0/1, bool, "1", "sarcastic", "not sarcastic", ...
              where: str = "", # file and row, for the error message
@@ -43,7 +48,7 @@ def to_label(value, # a raw label: 0/1, bool, "1", "sarcastic", "not sarcastic",
     key = str(value).strip().lower() if not isinstance(value, bool) else str(value).lower()
     if isinstance(value, float) and value.is_integer(): key = str(int(value))
     if key in LABEL_VALUES: return LABEL_VALUES[key]
-    raise DataError(f"{where}field 'label': unknown label {value!r}; expected 0/1 or sarcastic/not sarcastic")
+    raise field_error(where, "label", f"unknown label {value!r}; expected 0/1 or sarcastic/not sarcastic")
 
 # %% ../nbs/03_data.ipynb #bc11cffd
 def read_records(path: Path, # a .jsonl, .json, .csv or .parquet file
@@ -70,7 +75,7 @@ def read_records(path: Path, # a .jsonl, .json, .csv or .parquet file
         return pq.read_table(path).to_pylist()
     raise DataError(f"{path}: unsupported file type {suffix!r} (use .jsonl, .json, .csv or .parquet)")
 
-# %% ../nbs/03_data.ipynb #fa01faf1
+# %% ../nbs/03_data.ipynb #5fb7c16b
 @dataclass
 class SkipReport:
     "Rows dropped under `bad_rows='skip'`, counted by reason, with the first few places."
@@ -85,17 +90,17 @@ class SkipReport:
 
 def check_image(path: Path, where: str) -> None:
     "Raise `DataError` if the image file is missing or unreadable."
-    if not path.is_file(): raise DataError(f"{where}field 'image': image file not found: {path}")
+    if not path.is_file(): raise field_error(where, "image", f"image file not found: {path}")
     try:
         with Image.open(path) as im: im.verify()
     except (UnidentifiedImageError, OSError, SyntaxError) as e:
-        raise DataError(f"{where}field 'image': unreadable image {path} ({type(e).__name__})") from None
+        raise field_error(where, "image", f"unreadable image {path} ({type(e).__name__})") from None
 
 def _pick(record: dict, field_name: str):
     "The record's key for `field_name`, trying its aliases; None if absent."
     return next((k for k in COLUMN_ALIASES[field_name] if k in record), None)
 
-# %% ../nbs/03_data.ipynb #2106da8e
+# %% ../nbs/03_data.ipynb #c6f68120
 def normalize_records(records: list[dict], # raw records from one file
                       source: Path, # the file they came from (named in errors; image paths are relative to it)
                       split: str, # split name, used for generated ids
@@ -114,11 +119,11 @@ def normalize_records(records: list[dict], # raw records from one file
         try:
             keys = {f: _pick(rec, f) for f in COLUMN_ALIASES}
             for f in ("text", "label"):
-                if keys[f] is None: raise DataError(f"{where}missing field '{f}'")
+                if keys[f] is None: raise DataError(f"{where}missing field '{f}'", f)
             text = rec[keys["text"]]
-            if not isinstance(text, str): raise DataError(f"{where}field 'text': expected a string, got {type(text).__name__}")
+            if not isinstance(text, str): raise field_error(where, "text", f"expected a string, got {type(text).__name__}")
             if len(text) > cfg.data.max_text_chars:
-                raise DataError(f"{where}field 'text': {len(text)} characters, over max_text_chars={cfg.data.max_text_chars}")
+                raise field_error(where, "text", f"{len(text)} characters, over max_text_chars={cfg.data.max_text_chars}")
             label = to_label(rec[keys["label"]], where)
             row_id = str(rec[keys["id"]]) if keys["id"] is not None else f"{split}-{i - 1}"
             if image_dir is not None: image = image_dir / f"{row_id}.jpg"
@@ -128,7 +133,7 @@ def normalize_records(records: list[dict], # raw records from one file
             if image is not None: check_image(image, where)
         except DataError as e:
             if cfg.data.bad_rows == "error": raise
-            skips.add(str(e).split(": ", 2)[1].split(":")[0] if ": " in str(e) else "bad row", str(e)); continue
+            skips.add(e.field or "row", str(e)); continue
         for k, v in zip(cols, (row_id, str(image) if image else None, text, label)): cols[k].append(v)
     if not cols["id"]: raise DataError(f"{source}: every row of split '{split}' was skipped as bad")
     return cols
