@@ -36,21 +36,25 @@ def execute(notebook: Path, output: Path, parameters: dict) -> int:
     print(f"report: {output}")
     return 0
 
-# %% ../nbs/08_cli.ipynb #6465e5d7
+# %% ../nbs/08_cli.ipynb #2653af88
 def train_command(params: dict, # flat parameter name -> value (strings are fine)
                   notebook: str | None = None,
                  ) -> int:
     "Create outputs/<run_name>/ and execute 06_train.ipynb into it."
     unknown = sorted(set(params) - set(RUN_PARAMETERS))
     if unknown: raise ValueError(f"unknown parameter(s) {unknown}; known: {list(RUN_PARAMETERS)}")
+    from sarcasm_sft.train import check_run_folder
     cfg = build_cfg(**params)
     run_dir = cfg.run_dir
-    if (run_dir / "adapter").exists(): raise FileExistsError(f"{run_dir} already holds a finished run; choose another run_name")
+    check_run_folder(run_dir, cfg)  # before papermill writes a report into it
     run_dir.mkdir(parents=True, exist_ok=True)
+    report = run_dir / "06_train.ipynb"
+    if cfg.train.resume and report.exists():  # keep the failed run's report beside the resumed one
+        report.rename(run_dir / f"06_train.failed-{sum(1 for _ in run_dir.glob('06_train.failed-*')) + 1}.ipynb")
     flat = cfg.flat()
     chosen = {k: flat[k] for k in params} | {"run_name": cfg.output.run_name, "out_dir": cfg.output.out_dir}
     print(f"run folder: {run_dir}")
-    return execute(notebook_path("06_train.ipynb", notebook), run_dir / "06_train.ipynb", chosen)
+    return execute(notebook_path("06_train.ipynb", notebook), report, chosen)
 
 # %% ../nbs/08_cli.ipynb #07a95530
 def eval_command(run_dir: str, split: str = "test", max_eval_samples: int | None = None, notebook: str | None = None) -> int:

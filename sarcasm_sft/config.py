@@ -24,7 +24,7 @@ class ModelCards:
 
 CARDS = ModelCards()
 
-# %% ../nbs/01_config.ipynb #ebe6585b
+# %% ../nbs/01_config.ipynb #fcb369bd
 DEFAULT_INSTRUCTION = ("Is this post sarcastic? Look at the image and read the text, then answer with exactly "
                        "'sarcastic' or 'not sarcastic'.\nPost: ")
 SECRET_FIELDS = ("hf_token", "wandb_api_key")
@@ -63,6 +63,7 @@ class TrainSettings:
     eval_steps: int = 200  # generation eval every this many optimizer steps
     seed: int = 42
     select_best: bool = False  # keep the adapter with the best eval macro-F1 instead of the last
+    resume: bool = False  # continue an unfinished run from its last checkpoint (same run_name)
 
 @dataclass
 class EvalSettings:
@@ -121,11 +122,11 @@ class RunConfig:
     @classmethod
     def from_json(cls, s: str) -> RunConfig: return cls.from_dict(json.loads(s))
 
-# %% ../nbs/01_config.ipynb #1535d1f2
+# %% ../nbs/01_config.ipynb #59448422
 RUN_PARAMETERS = ("model_name_or_path", "dataset", "dataset_config", "lora_r", "lora_alpha", "lora_dropout",
                   "lora_targets", "lr", "epochs", "max_steps", "batch_size", "grad_accum", "eval_steps", "eval_batch_size",
                   "max_eval_samples", "max_new_tokens", "max_image_tiles", "instruction", "seed", "run_name", "out_dir",
-                  "report_to", "wandb_project", "select_best")
+                  "report_to", "wandb_project", "select_best", "resume")
 
 # %% ../nbs/01_config.ipynb #2b0cae9c
 PRESETS = {
