@@ -159,12 +159,12 @@ def is_mmsd_layout(folder: Path, files: dict) -> Path | None:
     with open(files["train"], encoding="utf-8") as f: head = f.read(4096)
     return image_dir if '"image_id"' in head and '"image"' not in head else None
 
-# %% ../nbs/03_data.ipynb #27cf05b7
+# %% ../nbs/03_data.ipynb #103796a0
 def _dataset(cols: dict) -> datasets.Dataset:
     return datasets.Dataset.from_dict(cols, features=FEATURES)
 
-def load_local(path: Path, cfg: RunConfig, skips: SkipReport) -> dict[str, datasets.Dataset]:
-    "Splits from a local file or folder."
+def load_local(path: Path, cfg: RunConfig, skips: SkipReport, wanted=None) -> dict[str, datasets.Dataset]:
+    "Splits from a local file or folder (only those in `wanted`, if given: each split's images are checked on load)."
     if path.is_file(): files, image_dir = {"train": path}, None
     else:
         files = find_split_files(path)
@@ -172,9 +172,9 @@ def load_local(path: Path, cfg: RunConfig, skips: SkipReport) -> dict[str, datas
             raise DataError(f"{path}: no train split; expected train.jsonl/.json/.csv/.parquet (or a folder saved by `datasets`)")
         image_dir = is_mmsd_layout(path, files)
     return {split: _dataset(normalize_records(read_records(f), f, split, cfg, skips, image_dir))
-            for split, f in files.items()}
+            for split, f in files.items() if wanted is None or split in wanted}
 
-# %% ../nbs/03_data.ipynb #2bc851e6
+# %% ../nbs/03_data.ipynb #efed9fc7
 def normalize_hf_split(ds: datasets.Dataset, where: str, cfg: RunConfig) -> datasets.Dataset:
     "A `datasets` split with our columns and types (labels checked, ids as strings)."
     if len(ds) == 0: raise DataError(f"{where}: empty split")
@@ -191,7 +191,7 @@ def normalize_hf_split(ds: datasets.Dataset, where: str, cfg: RunConfig) -> data
     ds = ds.add_column("id", ids).add_column("label", labels)
     return ds.select_columns(list(FEATURES)).cast(FEATURES)
 
-def load_hub_or_saved(name: str, cfg: RunConfig) -> dict[str, datasets.Dataset]:
+def load_hub_or_saved(name: str, cfg: RunConfig, wanted=None) -> dict[str, datasets.Dataset]:
     "Splits from a folder saved with `save_to_disk`, or from the hub."
     if Path(name).exists(): loaded = datasets.load_from_disk(name)
     else:
@@ -205,11 +205,11 @@ def load_hub_or_saved(name: str, cfg: RunConfig) -> dict[str, datasets.Dataset]:
     out = {}
     for split, aliases in SPLIT_ALIASES.items():
         hit = next((a for a in aliases if a in loaded), None)
-        if hit: out[split] = normalize_hf_split(loaded[hit], f"{name}[{hit}]", cfg)
-    if "train" not in out: raise DataError(f"{name}: no train split (found {list(loaded)})")
+        if hit and (wanted is None or split in wanted): out[split] = normalize_hf_split(loaded[hit], f"{name}[{hit}]", cfg)
+    if not any(a in loaded for a in SPLIT_ALIASES["train"]): raise DataError(f"{name}: no train split (found {list(loaded)})")
     return out
 
-# %% ../nbs/03_data.ipynb #25ac541d
+# %% ../nbs/03_data.ipynb #bfd1b93d
 @dataclass
 class DataSplits:
     train: datasets.Dataset
@@ -222,15 +222,17 @@ class DataSplits:
                     train_fingerprint=self.train._fingerprint, eval_fingerprint=self.eval._fingerprint,
                     skipped=self.skipped.to_dict())
 
-def load_all_splits(cfg: RunConfig, skips: SkipReport) -> dict[str, datasets.Dataset]:
-    "Every split the source has (train, and validation/test where present), normalised."
+def load_all_splits(cfg: RunConfig, skips: SkipReport,
+                    wanted=None, # split names to load (default: all)
+                   ) -> dict[str, datasets.Dataset]:
+    "The source's splits (train, and validation/test where present), normalised."
     name = cfg.data.dataset
     if name == "demo": name = str(make_demo_dataset(cache_dir() / "demo-n600-seed0"))
     path = Path(name).expanduser()
     if path.exists() and not (path.is_dir() and ((path / "dataset_dict.json").exists() or (path / "state.json").exists())):
-        return load_local(path, cfg, skips)
+        return load_local(path, cfg, skips, wanted)
     if path.exists() or re.fullmatch(r"[A-Za-z0-9][\w.-]*/[\w.-]+", name):
-        return load_hub_or_saved(str(path) if path.exists() else name, cfg)
+        return load_hub_or_saved(str(path) if path.exists() else name, cfg, wanted)
     raise DataError(f"dataset {name!r}: no such file or folder, and not a hub id (org/name)")
 
 def load_splits(cfg: RunConfig) -> DataSplits:
@@ -249,9 +251,9 @@ def load_splits(cfg: RunConfig) -> DataSplits:
 
 def load_split(cfg: RunConfig, split: str, # "train", "validation" or "test"
               ) -> datasets.Dataset:
-    "One named split (for evaluating a saved run on it)."
-    splits = load_all_splits(cfg, SkipReport())
-    if split not in splits: raise DataError(f"dataset {cfg.data.dataset!r} has no {split!r} split (it has {sorted(splits)})")
+    "One named split (for evaluating a saved run on it); the other splits are not read."
+    splits = load_all_splits(cfg, SkipReport(), wanted=(split,))
+    if split not in splits: raise DataError(f"dataset {cfg.data.dataset!r} has no {split!r} split")
     return splits[split]
 
 def load_hf_dataset(cfg: RunConfig, # `cfg.data` says what to load and how to treat bad rows

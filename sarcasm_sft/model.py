@@ -255,14 +255,15 @@ def keep_4bit_weights_trainable(model):
     for module in model.modules():
         if isinstance(module, bnb.nn.Linear4bit): module.support_avx512bf16_for_cpu = False
 
-# %% ../nbs/05_model.ipynb #cea18353
+# %% ../nbs/05_model.ipynb #530d123d
 def load_model(cfg: RunConfig, # the run's config: model, LoRA settings
                gradient_checkpointing: bool | None = None, # default: on for real checkpoints, off for the tiny preset
               ):
     "The QLoRA model with LoRA applied, ready to train."
     from peft import get_peft_model
     model = load_base_model(cfg)
-    if gradient_checkpointing if gradient_checkpointing is not None else not cfg.is_tiny:
+    if gradient_checkpointing is None: gradient_checkpointing = not cfg.is_tiny  # the tiny model is too small to need it
+    if gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.config.use_cache = False
     model = get_peft_model(model, lora_config(cfg), autocast_adapter_dtype=not torch.cuda.is_available())
