@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['CARDS', 'DEFAULT_INSTRUCTION', 'SECRET_FIELDS', 'SECTIONS', 'RUN_PARAMETERS', 'PRESETS', 'ModelCards', 'ModelConfig',
-           'DataConfig', 'LoraSettings', 'TrainSettings', 'EvalSettings', 'OutputConfig', 'TrackingConfig', 'RunConfig',
-           'resolve_model_name', 'validate_cfg', 'build_cfg']
+__all__ = ['CARDS', 'DEFAULT_INSTRUCTION', 'SECRET_FIELDS', 'SECTIONS', 'RUN_PARAMETERS', 'PRESETS', 'HUB_ID', 'ModelCards',
+           'ModelConfig', 'DataConfig', 'LoraSettings', 'TrainSettings', 'EvalSettings', 'OutputConfig',
+           'TrackingConfig', 'RunConfig', 'looks_like_path', 'resolve_model_name', 'validate_cfg', 'build_cfg']
 
 # %% ../nbs/01_config.ipynb #f7a27f71
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class DataConfig:
     bad_rows: str = "error"  # "error" stops at the first bad row; "skip" drops bad rows and reports counts
     max_text_chars: int = 2000  # longer texts count as bad rows
     eval_fraction: float = 0.1  # held-out slice of train when there is no validation or test split
+    text_only: bool = False  # train on the text alone; without it a data set with no image column is refused
 
 @dataclass
 class LoraSettings:
@@ -78,7 +79,7 @@ class OutputConfig:
 
 @dataclass
 class TrackingConfig:
-    report_to: str = "none"  # "none" or "wandb"
+    report_to: str = "none"  # "none", "wandb" or "tensorboard" (event files in the run folder)
     wandb_project: str = "sarcasm-sft"
     wandb_api_key: str | None = field(default=None, repr=False)  # secret: prefer WANDB_API_KEY
 
@@ -126,7 +127,7 @@ class RunConfig:
 RUN_PARAMETERS = ("model_name_or_path", "dataset", "dataset_config", "lora_r", "lora_alpha", "lora_dropout",
                   "lora_targets", "lr", "epochs", "max_steps", "batch_size", "grad_accum", "eval_steps", "eval_batch_size",
                   "max_eval_samples", "max_new_tokens", "max_image_tiles", "instruction", "seed", "run_name", "out_dir",
-                  "report_to", "wandb_project", "select_best", "resume")
+                  "report_to", "wandb_project", "select_best", "resume", "bad_rows", "text_only")
 
 # %% ../nbs/01_config.ipynb #2b0cae9c
 PRESETS = {
@@ -160,20 +161,28 @@ def _coerce(name, value, tp):
                 if value.lower() in ("0", "false", "no", "off"): return False
                 raise ValueError
             return bool(value)
-        if base is int:
-            if isinstance(value, float) and not value.is_integer(): raise ValueError
-            return int(float(value)) if isinstance(value, str) else int(value)
+        if base is int:  # "16" and "1e3" are integers; "2.5" is refused, never rounded
+            number = float(value) if isinstance(value, (str, float)) else value
+            if isinstance(number, float) and not number.is_integer(): raise ValueError
+            return int(number)
         if base is float: return float(value)
         return str(value)
     except (TypeError, ValueError):
         raise ValueError(f"{name}: cannot read {value!r} as {base.__name__}") from None
+
+HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")  # org/name, as the hub spells them
+
+def looks_like_path(name: str) -> bool:
+    "True for names a user means as a folder: ./x, ../x, /x, ~/x, a/b/c."
+    return name.startswith((".", "/", "~")) or name.count("/") > 1
 
 def resolve_model_name(name: str) -> str:
     "A `ModelCards` field name or value, an existing folder, or a hub id (`org/name`)."
     aliases = dataclasses.asdict(CARDS)
     if name in aliases: return aliases[name]
     if name in aliases.values() or Path(name).expanduser().exists(): return name
-    if re.fullmatch(r"[\w.-]+/[\w.-]+", name): return name
+    if looks_like_path(name): raise ValueError(f"model_name_or_path: no such folder {name!r}")
+    if HUB_ID.fullmatch(name): return name
     raise ValueError(f"model_name_or_path: unknown preset {name!r}; use one of {sorted(aliases)}, "
                      "a hub id like 'org/name' or an existing folder")
 
@@ -200,9 +209,10 @@ def validate_cfg(cfg: RunConfig) -> RunConfig:
         ("bad_rows", cfg.data.bad_rows in ("error", "skip"), "must be 'error' or 'skip'"),
         ("max_text_chars", cfg.data.max_text_chars > 0, "must be > 0"),
         ("eval_fraction", 0 < cfg.data.eval_fraction < 1, "must be in (0, 1)"),
-        ("report_to", cfg.tracking.report_to in ("none", "wandb"), "must be 'none' or 'wandb'"),
-        ("run_name", re.fullmatch(r"[\w.-]+", cfg.output.run_name) is not None,
-         "may hold only letters, digits, '_', '-' and '.'"),
+        ("report_to", cfg.tracking.report_to in ("none", "wandb", "tensorboard"), "must be 'none', 'wandb' or 'tensorboard'"),
+        # a run folder is out_dir/run_name: no '.', '..' or hidden names (the run's own temporary files start with '.')
+        ("run_name", re.fullmatch(r"[A-Za-z0-9_][\w.-]*", cfg.output.run_name) is not None,
+         "must start with a letter, digit or '_' and hold only letters, digits, '_', '-' and '.'"),
     ]
     for name, ok, why in checks:
         if not ok: raise ValueError(f"{name}: {why} (got {cfg.flat(secrets=False).get(name, '<secret>')!r})")

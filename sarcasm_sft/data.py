@@ -4,24 +4,26 @@
 
 # %% ../nbs/03_data.ipynb #937adf1a
 from __future__ import annotations
-import csv, json, logging, random, re
+import csv, io, json, logging, os, random, re, time
+from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 import datasets
-from PIL import Image, ImageDraw, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFile, UnidentifiedImageError
 from tqdm.auto import tqdm
-from .config import RunConfig
-from .env import atomic_dir, cache_dir, resolve_tokens_and_env
+from .config import HUB_ID, RunConfig
+from .env import atomic_dir, cache_dir, console, resolve_tokens_and_env
 
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'FEATURES', 'COLUMN_ALIASES', 'SPLIT_ALIASES', 'LABEL_VALUES', 'MMSD_IMAGE_DIRS', 'DATA_SUFFIXES',
-           'POSITIVE_WORDS', 'NEGATIVE_WORDS', 'DEMO_SIZE', 'DataError', 'field_error', 'to_label', 'read_records',
-           'SkipReport', 'check_image', 'normalize_records', 'find_split_files', 'is_mmsd_layout', 'load_local',
-           'normalize_hf_split', 'load_hub_or_saved', 'DataSplits', 'load_all_splits', 'load_splits', 'load_split',
-           'load_hf_dataset', 'draw_weather', 'demo_caption', 'make_demo_dataset']
+__all__ = ['log', 'FEATURES', 'COLUMN_ALIASES', 'SPLIT_ALIASES', 'LABEL_VALUES', 'DECODE_THREADS', 'MMSD_IMAGE_DIRS',
+           'DATA_SUFFIXES', 'POSITIVE_WORDS', 'NEGATIVE_WORDS', 'DEMO_SIZE', 'DataError', 'field_error', 'to_label',
+           'read_records', 'LoadReport', 'image_problem', 'image_problems', 'no_image_column', 'normalize_records',
+           'find_split_files', 'is_mmsd_layout', 'load_local', 'normalize_hf_split', 'load_hub_or_saved', 'DataSplits',
+           'data_warnings', 'load_all_splits', 'load_splits', 'load_split', 'load_hf_dataset', 'draw_weather',
+           'demo_caption', 'make_demo_dataset']
 
 # %% ../nbs/03_data.ipynb #a828ce51
 FEATURES = datasets.Features({"id": datasets.Value("string"), "image": datasets.Image(),
@@ -51,6 +53,15 @@ def to_label(value, # a raw label: 0/1, bool, "1", "sarcastic", "not sarcastic",
     raise field_error(where, "label", f"unknown label {value!r}; expected 0/1 or sarcastic/not sarcastic")
 
 # %% ../nbs/03_data.ipynb #bc11cffd
+def _text_of(path: Path) -> str:
+    "The file's text; bytes that are not UTF-8 are a `DataError` naming the file, the line and the byte offset."
+    raw = path.read_bytes()
+    try: return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise DataError(f"{path} row {line}: not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); "
+                        "re-save the file as UTF-8") from None
+
 def read_records(path: Path, # a .jsonl, .json, .csv or .parquet file
                 ) -> list[dict]:
     "The file's records as dicts; integers in JSON files come back as exact strings."
@@ -58,18 +69,17 @@ def read_records(path: Path, # a .jsonl, .json, .csv or .parquet file
     if not path.exists(): raise DataError(f"{path}: file not found")
     if suffix == ".jsonl":
         records = []
-        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for i, line in enumerate(_text_of(path).splitlines(), 1):
             if not line.strip(): continue
             try: records.append(json.loads(line, parse_int=str))
             except json.JSONDecodeError as e: raise DataError(f"{path} row {i}: not valid JSON ({e.msg})") from None
         return records
     if suffix == ".json":
-        try: data = json.loads(path.read_text(encoding="utf-8"), parse_int=str)
+        try: data = json.loads(_text_of(path), parse_int=str)
         except json.JSONDecodeError as e: raise DataError(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from None
         if not isinstance(data, list): raise DataError(f"{path}: expected a JSON list of records")
         return data
-    if suffix == ".csv":
-        with open(path, newline="", encoding="utf-8") as f: return list(csv.DictReader(f))
+    if suffix == ".csv": return list(csv.DictReader(io.StringIO(_text_of(path), newline="")))
     if suffix == ".parquet":
         import pyarrow.parquet as pq
         return pq.read_table(path).to_pylist()
@@ -77,44 +87,80 @@ def read_records(path: Path, # a .jsonl, .json, .csv or .parquet file
 
 # %% ../nbs/03_data.ipynb #5fb7c16b
 @dataclass
-class SkipReport:
-    "Rows dropped under `bad_rows='skip'`, counted by reason, with the first few places."
+class LoadReport:
+    "What loading found: rows dropped under `bad_rows='skip'` (counted by reason, first few places), where images came from."
     counts: Counter = field(default_factory=Counter)
     examples: list = field(default_factory=list)
+    image_source: str = "none"  # the train split's image column (or layout), said once when found
     def add(self, reason: str, message: str):
         self.counts[reason] += 1
         if len(self.examples) < 5: self.examples.append(message)
     @property
     def total(self) -> int: return sum(self.counts.values())
     def to_dict(self) -> dict: return dict(total=self.total, by_reason=dict(self.counts), examples=self.examples)
+    def found_images(self, split: str, source: str):
+        if split == "train": self.image_source = source; console(f"images: {source}")
 
-def check_image(path: Path, where: str) -> None:
-    "Raise `DataError` if the image file is missing or unreadable."
-    if not path.is_file(): raise field_error(where, "image", f"image file not found: {path}")
+def image_problem(source, # a path, or an image's bytes
+                 ) -> str | None:
+    "Why the image cannot be used (missing, not an image, truncated, corrupt), or None: it decodes in full."
+    if isinstance(source, (str, Path)) and not Path(source).is_file(): return f"image file not found: {source}"
     try:
-        with Image.open(path) as im: im.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as e:
-        raise field_error(where, "image", f"unreadable image {path} ({type(e).__name__})") from None
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as im: im.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        return f"unreadable image {source if not isinstance(source, bytes) else '(embedded bytes)'} ({type(e).__name__}: {e})"
+    return None
+
+DECODE_THREADS = min(8, os.cpu_count() or 1)
+
+def image_problems(sources: list, # paths or bytes, one per row (None: no image)
+                   desc: str, # what is checked, for the progress bar and the message
+                  ) -> dict[int, str]:
+    "{row index: problem} for every image that does not decode, checked in parallel; says how long it took."
+    todo = [(i, s) for i, s in enumerate(sources) if s is not None]
+    if not todo: return {}
+    assert not ImageFile.LOAD_TRUNCATED_IMAGES, "Pillow is set to accept truncated images"
+    started = time.time()
+    with ThreadPoolExecutor(DECODE_THREADS) as pool:
+        found = list(tqdm(pool.map(lambda item: image_problem(item[1]), todo), total=len(todo), desc=f"decoding {desc}",
+                          leave=False, disable=len(todo) < 500))
+    problems = {i: p for (i, _), p in zip(todo, found) if p}
+    if len(todo) >= 500 or problems:
+        console(f"{desc}: decoded {len(todo)} images in {time.time() - started:.1f} s ({DECODE_THREADS} threads), "
+                f"{len(problems)} unreadable")
+    return problems
 
 def _pick(record: dict, field_name: str):
     "The record's key for `field_name`, trying its aliases; None if absent."
     return next((k for k in COLUMN_ALIASES[field_name] if k in record), None)
 
+def no_image_column(where: str, columns) -> DataError:
+    return DataError(f"{where}: no image column among {sorted(columns)} (an image column is named one of "
+                     f"{list(COLUMN_ALIASES['image'])}): rename it, or pass text_only=True to train on the text alone", "image")
+
 # %% ../nbs/03_data.ipynb #c6f68120
+def _keep_or_skip(error: DataError, cfg: RunConfig, skips: LoadReport):
+    if cfg.data.bad_rows == "error": raise error
+    skips.add(error.field or "row", str(error))
+
 def normalize_records(records: list[dict], # raw records from one file
                       source: Path, # the file they came from (named in errors; image paths are relative to it)
                       split: str, # split name, used for generated ids
                       cfg: RunConfig,
-                      skips: SkipReport,
+                      skips: LoadReport,
                       image_dir: Path | None = None, # MMSD2.0 layout: images are <image_dir>/<id>.jpg
                      ) -> dict:
-    "Columns {id, image (path or None), text, label} for `datasets`, every row checked."
+    "Columns {id, image (path or None), text, label} for `datasets`, every row checked and every image decoded."
     if not records: raise DataError(f"{source}: empty split '{split}' (no rows)")
     missing = [f for f in ("text", "label") if _pick(records[0], f) is None]
     if image_dir is not None and _pick(records[0], "id") is None: missing.append("image_id")
     if missing: raise DataError(f"{source} row 1: missing column(s) {missing}; found {sorted(records[0])}")
-    cols = dict(id=[], image=[], text=[], label=[])
-    for i, rec in enumerate(tqdm(records, desc=f"checking {source.name}", leave=False, disable=len(records) < 2000), 1):
+    image_key = None if cfg.data.text_only else _pick(records[0], "image")
+    if image_key is None and image_dir is None and not cfg.data.text_only: raise no_image_column(str(source), records[0])
+    if image_key: skips.found_images(split, f"column '{image_key}' of {source.name}")
+    if image_dir is not None and not cfg.data.text_only: skips.found_images(split, f"{image_dir.name}/<image_id>.jpg (the MMSD2.0 layout)")
+    rows = []  # (where, id, image path or None, text, label)
+    for i, rec in enumerate(records, 1):
         where = f"{source} row {i}: "
         try:
             keys = {f: _pick(rec, f) for f in COLUMN_ALIASES}
@@ -126,17 +172,18 @@ def normalize_records(records: list[dict], # raw records from one file
                 raise field_error(where, "text", f"{len(text)} characters, over max_text_chars={cfg.data.max_text_chars}")
             label = to_label(rec[keys["label"]], where)
             row_id = str(rec[keys["id"]]) if keys["id"] is not None else f"{split}-{i - 1}"
-            if image_dir is not None: image = image_dir / f"{row_id}.jpg"
-            else:
-                value = rec.get(keys["image"]) if keys["image"] else None
-                image = (source.parent / value) if value else None
-            if image is not None: check_image(image, where)
-        except DataError as e:
-            if cfg.data.bad_rows == "error": raise
-            skips.add(e.field or "row", str(e)); continue
-        for k, v in zip(cols, (row_id, str(image) if image else None, text, label)): cols[k].append(v)
-    if not cols["id"]: raise DataError(f"{source}: every row of split '{split}' was skipped as bad")
-    return cols
+            if cfg.data.text_only: image = None
+            elif image_dir is not None: image = image_dir / f"{row_id}.jpg"
+            else: image = (source.parent / rec[image_key]) if rec.get(image_key) else None
+            if image is None and not text.strip(): raise field_error(where, "text", "empty text and no image: nothing to classify")
+        except DataError as e: _keep_or_skip(e, cfg, skips); continue
+        rows.append((where, row_id, image, text, label))
+    problems = image_problems([r[2] for r in rows], f"{source.name} ({split})")
+    for i in sorted(problems): _keep_or_skip(field_error(rows[i][0], "image", problems[i]), cfg, skips)
+    rows = [r for i, r in enumerate(rows) if i not in problems]
+    if not rows: raise DataError(f"{source}: every row of split '{split}' was skipped as bad")
+    return dict(id=[r[1] for r in rows], image=[str(r[2]) if r[2] else None for r in rows],
+                text=[r[3] for r in rows], label=[r[4] for r in rows])
 
 # %% ../nbs/03_data.ipynb #62dc626c
 MMSD_IMAGE_DIRS = ("images", "dataset_image", "image")
@@ -163,7 +210,7 @@ def is_mmsd_layout(folder: Path, files: dict) -> Path | None:
 def _dataset(cols: dict) -> datasets.Dataset:
     return datasets.Dataset.from_dict(cols, features=FEATURES)
 
-def load_local(path: Path, cfg: RunConfig, skips: SkipReport, wanted=None) -> dict[str, datasets.Dataset]:
+def load_local(path: Path, cfg: RunConfig, skips: LoadReport, wanted=None) -> dict[str, datasets.Dataset]:
     "Splits from a local file or folder (only those in `wanted`, if given: each split's images are checked on load)."
     if path.is_file(): files, image_dir = {"train": path}, None
     else:
@@ -175,23 +222,41 @@ def load_local(path: Path, cfg: RunConfig, skips: SkipReport, wanted=None) -> di
             for split, f in files.items() if wanted is None or split in wanted}
 
 # %% ../nbs/03_data.ipynb #efed9fc7
-def normalize_hf_split(ds: datasets.Dataset, where: str, cfg: RunConfig) -> datasets.Dataset:
-    "A `datasets` split with our columns and types (labels checked, ids as strings)."
+def _embedded_image(value):
+    "What `image_problem` reads from a `datasets` image cell (undecoded: bytes and/or path) or a path string."
+    if value is None: return None
+    if isinstance(value, dict): return value.get("bytes") or value.get("path")
+    return value
+
+def normalize_hf_split(ds: datasets.Dataset, where: str, cfg: RunConfig, skips: LoadReport) -> datasets.Dataset:
+    "A `datasets` split with our columns and types (labels checked, ids as strings, every image decoded)."
     if len(ds) == 0: raise DataError(f"{where}: empty split")
     keys = {f: _pick({c: None for c in ds.column_names}, f) for f in COLUMN_ALIASES}
     missing = [f for f in ("text", "label") if keys[f] is None]
     if missing: raise DataError(f"{where}: missing column(s) {missing}; found {ds.column_names}")
-    labels = [to_label(v, f"{where} row {i + 1}: ") for i, v in enumerate(ds[keys["label"]])]
+    images = None if cfg.data.text_only else keys["image"]
+    if images is None and not cfg.data.text_only: raise no_image_column(where, ds.column_names)
+    if images: skips.found_images("train" if where.endswith("[train]") else "", f"column '{images}' of {where}")
+    labels, bad = [], set()
+    for i, v in enumerate(ds[keys["label"]]):
+        try: labels.append(to_label(v, f"{where} row {i + 1}: "))
+        except DataError as e: _keep_or_skip(e, cfg, skips); bad.add(i); labels.append(0)
     ids = [str(v) for v in ds[keys["id"]]] if keys["id"] else [f"{where}-{i}" for i in range(len(ds))]
-    images = keys["image"]
+    if images:
+        raw = ds.cast_column(images, datasets.Image(decode=False)) if isinstance(ds.features[images], datasets.Image) else ds
+        problems = image_problems([_embedded_image(v) for v in raw[images]], where)
+        for i in sorted(problems): _keep_or_skip(field_error(f"{where} row {i + 1}: ", "image", problems[i]), cfg, skips)
+        bad |= set(problems)
     ds = ds.select_columns([k for k in (images, keys["text"]) if k])
     if images and images != "image": ds = ds.rename_column(images, "image")
     if keys["text"] != "text": ds = ds.rename_column(keys["text"], "text")
     if not images: ds = ds.add_column("image", [None] * len(ds))
     ds = ds.add_column("id", ids).add_column("label", labels)
+    if bad: ds = ds.select([i for i in range(len(ds)) if i not in bad])
+    if len(ds) == 0: raise DataError(f"{where}: every row was skipped as bad")
     return ds.select_columns(list(FEATURES)).cast(FEATURES)
 
-def load_hub_or_saved(name: str, cfg: RunConfig, wanted=None) -> dict[str, datasets.Dataset]:
+def load_hub_or_saved(name: str, cfg: RunConfig, skips: LoadReport, wanted=None) -> dict[str, datasets.Dataset]:
     "Splits from a folder saved with `save_to_disk`, or from the hub."
     if Path(name).exists(): loaded = datasets.load_from_disk(name)
     else:
@@ -202,11 +267,11 @@ def load_hub_or_saved(name: str, cfg: RunConfig, wanted=None) -> dict[str, datas
                             f"{type(e).__name__}. Check the name and network access, set HF_TOKEN for gated data, "
                             "or pass a local folder.") from None
     if isinstance(loaded, datasets.Dataset): loaded = {"train": loaded}
+    if not any(a in loaded for a in SPLIT_ALIASES["train"]): raise DataError(f"{name}: no train split (found {list(loaded)})")
     out = {}
     for split, aliases in SPLIT_ALIASES.items():
         hit = next((a for a in aliases if a in loaded), None)
-        if hit and (wanted is None or split in wanted): out[split] = normalize_hf_split(loaded[hit], f"{name}[{hit}]", cfg)
-    if not any(a in loaded for a in SPLIT_ALIASES["train"]): raise DataError(f"{name}: no train split (found {list(loaded)})")
+        if hit and (wanted is None or split in wanted): out[split] = normalize_hf_split(loaded[hit], f"{name}[{hit}]", cfg, skips)
     return out
 
 # %% ../nbs/03_data.ipynb #bfd1b93d
@@ -216,13 +281,32 @@ class DataSplits:
     eval: datasets.Dataset
     eval_split: str  # "validation", "test" or "train-holdout"
     source: str
-    skipped: SkipReport
+    skipped: LoadReport
+    image_column: str = "none"  # where the images came from: a column, the MMSD2.0 layout, or none (text only)
+    warnings: list = field(default_factory=list)  # data problems that do not stop a run, with counts
     def summary(self) -> dict:
         return dict(source=self.source, eval_split=self.eval_split, train_rows=len(self.train), eval_rows=len(self.eval),
                     train_fingerprint=self.train._fingerprint, eval_fingerprint=self.eval._fingerprint,
-                    skipped=self.skipped.to_dict())
+                    image_column=self.image_column, skipped=self.skipped.to_dict(), warnings=self.warnings)
 
-def load_all_splits(cfg: RunConfig, skips: SkipReport,
+def data_warnings(train: datasets.Dataset, evals: datasets.Dataset, eval_split: str) -> list[str]:
+    "What is wrong with the splits as a whole; a train split with one class is a `DataError`."
+    train_labels = Counter(train["label"])
+    if len(train_labels) < 2:
+        raise DataError(f"train split: every one of its {len(train)} rows has label {next(iter(train_labels))}: "
+                        "a classifier cannot learn from one class", "label")
+    found = []
+    for name, ds in (("train", train), (eval_split, evals)):
+        duplicates = len(ds) - len(set(ds["id"]))
+        if duplicates: found.append(f"{name}: {duplicates} rows repeat an id already in the split")
+        empty = sum(1 for t in ds["text"] if not t.strip())
+        if empty: found.append(f"{name}: {empty} rows have an empty text (image only)")
+    shared = len(set(train["id"]) & set(evals["id"]))
+    if shared: found.append(f"{shared} ids are in both train and {eval_split}: the eval score may be inflated (leakage)")
+    if len(set(evals["label"])) < 2: found.append(f"{eval_split}: every row has the same label; macro-F1 means little")
+    return found
+
+def load_all_splits(cfg: RunConfig, skips: LoadReport,
                     wanted=None, # split names to load (default: all)
                    ) -> dict[str, datasets.Dataset]:
     "The source's splits (train, and validation/test where present), normalised."
@@ -231,13 +315,13 @@ def load_all_splits(cfg: RunConfig, skips: SkipReport,
     path = Path(name).expanduser()
     if path.exists() and not (path.is_dir() and ((path / "dataset_dict.json").exists() or (path / "state.json").exists())):
         return load_local(path, cfg, skips, wanted)
-    if path.exists() or re.fullmatch(r"[A-Za-z0-9][\w.-]*/[\w.-]+", name):
-        return load_hub_or_saved(str(path) if path.exists() else name, cfg, wanted)
+    if path.exists() or HUB_ID.fullmatch(name):
+        return load_hub_or_saved(str(path) if path.exists() else name, cfg, skips, wanted)
     raise DataError(f"dataset {name!r}: no such file or folder, and not a hub id (org/name)")
 
 def load_splits(cfg: RunConfig) -> DataSplits:
     "Train and eval splits, with where they came from and what was skipped."
-    skips = SkipReport()
+    skips = LoadReport()
     splits = load_all_splits(cfg, skips)
     eval_split = next((s for s in ("validation", "test") if s in splits), None)
     train = splits["train"]
@@ -245,14 +329,16 @@ def load_splits(cfg: RunConfig) -> DataSplits:
     else:
         held = train.train_test_split(test_size=cfg.data.eval_fraction, seed=cfg.train.seed)
         train, evals, eval_split = held["train"], held["test"], "train-holdout"
-    if skips.total: log.warning("skipped %d bad rows: %s", skips.total, dict(skips.counts))
+    if skips.total: console(f"skipped {skips.total} bad rows: {dict(skips.counts)}; first: {skips.examples[0]}")
+    warnings = data_warnings(train, evals, eval_split)
+    for w in warnings: console(f"data warning: {w}")
     log.info("dataset %s: %d train rows, eval split %s with %d rows", cfg.data.dataset, len(train), eval_split, len(evals))
-    return DataSplits(train, evals, eval_split, cfg.data.dataset, skips)
+    return DataSplits(train, evals, eval_split, cfg.data.dataset, skips, skips.image_source, warnings)
 
 def load_split(cfg: RunConfig, split: str, # "train", "validation" or "test"
               ) -> datasets.Dataset:
     "One named split (for evaluating a saved run on it); the other splits are not read."
-    splits = load_all_splits(cfg, SkipReport(), wanted=(split,))
+    splits = load_all_splits(cfg, LoadReport(), wanted=(split,))
     if split not in splits: raise DataError(f"dataset {cfg.data.dataset!r} has no {split!r} split")
     return splits[split]
 
