@@ -4,13 +4,14 @@
 
 # %% ../nbs/04_collator.ipynb #96e7de12
 from __future__ import annotations
+import re
 import torch
 from PIL import Image
 from .config import DEFAULT_INSTRUCTION, RunConfig
 
 # %% auto #0
-__all__ = ['ANSWERS', 'FIXED_DATE', 'EOT', 'build_messages', 'render_prompt', 'encode_rows', 'Llama32VisionSFTCollator',
-           'build_generation_batch', 'label_sanity_check', 'show_demo_batch']
+__all__ = ['ANSWERS', 'FIXED_DATE', 'EOT', 'POST_SLOT', 'build_messages', 'render_prompt', 'prompt_token_ids', 'encode_rows',
+           'Llama32VisionSFTCollator', 'build_generation_batch', 'label_sanity_check', 'show_demo_batch']
 
 # %% ../nbs/04_collator.ipynb #ac2a81c9
 ANSWERS = {1: "sarcastic", 0: "not sarcastic"}
@@ -36,24 +37,59 @@ def render_prompt(processor, text: str, has_image: bool, instruction: str = DEFA
 # %% ../nbs/04_collator.ipynb #902f8721
 def _rgb(image): return image.convert("RGB") if image.mode != "RGB" else image
 
+POST_SLOT = "\ue000post\ue000"  # private-use characters: where the post goes in the rendered template
+
+def _special_tokens_pattern(tokenizer) -> re.Pattern:
+    "A regex matching any of the tokenizer's added tokens (the template's structure), longest first."
+    cached = getattr(tokenizer, "_sarcasm_sft_specials", None)
+    if cached is None:
+        specials = sorted((t.content for t in tokenizer.added_tokens_decoder.values()), key=len, reverse=True)
+        cached = tokenizer._sarcasm_sft_specials = re.compile("(" + "|".join(map(re.escape, specials)) + ")")
+    return cached
+
+def prompt_token_ids(processor, text: str, has_image: bool, instruction: str = DEFAULT_INSTRUCTION,
+                     answer: int | None = None) -> list[int]:
+    "Token ids of one row's prompt (and answer); special-token strings in `text` or `instruction` stay ordinary text."
+    tok = processor.tokenizer
+    template = render_prompt(processor, POST_SLOT, has_image, "\ue001", answer)  # placeholders survive the template
+    ids = []
+    for piece in _special_tokens_pattern(tok).split(template):
+        if not piece: continue
+        if piece in tok.added_tokens_encoder: ids.append(tok.added_tokens_encoder[piece]); continue
+        piece = piece.replace("\ue001", instruction).replace(POST_SLOT, text.strip())
+        ids += tok(piece, add_special_tokens=False, split_special_tokens=True)["input_ids"]
+    return ids
+
 def encode_rows(processor, rows: list[dict], # rows with id, image (PIL or None), text, label
                 padding_side: str, # "right" for training, "left" for generation
                 instruction: str = DEFAULT_INSTRUCTION,
                 with_answers: bool = True, # append the answer (training) or stop at the assistant header
                 blank_images: bool = False, # replace every image by a grey one of the same size (ablation)
                ) -> dict:
-    "Processor tensors for `rows`: input_ids, attention_mask and, when any row has an image, the image tensors."
+    "The model's tensors for `rows`: input_ids, attention_mask and, when any row has an image, the image tensors."
+    from transformers.models.mllama.processing_mllama import (convert_sparse_cross_attention_mask_to_dense,
+                                                              get_cross_attention_token_mask)
     if not rows: raise ValueError("encode_rows: empty batch")
     def image_of(row):
         img = row.get("image")
         if img is None: return None
         return Image.new("RGB", img.size, (128, 128, 128)) if blank_images else _rgb(img)
     images = [image_of(r) for r in rows]
-    texts = [render_prompt(processor, r["text"], img is not None, instruction, r["label"] if with_answers else None)
-             for r, img in zip(rows, images)]
-    batch_images = [[img] if img is not None else [] for img in images] if any(i is not None for i in images) else None
-    return processor(text=texts, images=batch_images, padding=True, padding_side=padding_side,
-                     add_special_tokens=False, return_tensors="pt")
+    ids = [prompt_token_ids(processor, r["text"], img is not None, instruction, r["label"] if with_answers else None)
+           for r, img in zip(rows, images)]
+    length, pad = max(map(len, ids)), processor.tokenizer.pad_token_id
+    padded = [(x + [pad] * (length - len(x))) if padding_side == "right" else ([pad] * (length - len(x)) + x) for x in ids]
+    real = [([1] * len(x) + [0] * (length - len(x))) if padding_side == "right" else ([0] * (length - len(x)) + [1] * len(x))
+            for x in ids]
+    batch = dict(input_ids=torch.tensor(padded), attention_mask=torch.tensor(real))
+    if any(img is not None for img in images):
+        pixels = processor.image_processor([[img] if img is not None else [] for img in images], return_tensors="pt")
+        num_tiles = pixels.pop("num_tiles")
+        token_masks = [get_cross_attention_token_mask(x, processor.image_token_id) for x in padded]
+        batch["cross_attention_mask"] = torch.from_numpy(convert_sparse_cross_attention_mask_to_dense(
+            token_masks, num_tiles=num_tiles, max_num_tiles=processor.image_processor.max_image_tiles, length=length))
+        batch.update(pixels)
+    return batch
 
 # %% ../nbs/04_collator.ipynb #d8f3c66e
 class Llama32VisionSFTCollator:
