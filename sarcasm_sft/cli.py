@@ -4,14 +4,16 @@
 
 # %% ../nbs/08_cli.ipynb #dec85194
 from __future__ import annotations
-import argparse, json, os, sys
+import argparse, contextlib, json, os, sys
 from pathlib import Path
 import sarcasm_sft
-from .config import RUN_PARAMETERS, build_cfg
-from .env import redact
+from .config import RUN_PARAMETERS, SECRET_FIELDS, build_cfg
+from .env import (CLAIM_ENV, CONSOLE_PREFIX, RunFolderBusy, atomic_write_text, claim_run_folder, redact,
+                             resolve_tokens_and_env, run_status)
 
 # %% auto #0
-__all__ = ['notebook_path', 'execute', 'train_command', 'eval_command', 'predict_command', 'build_parser', 'main']
+__all__ = ['notebook_path', 'ConsoleLines', 'scrub_report', 'execute', 'train_command', 'eval_command', 'predict_command',
+           'build_parser', 'split_params', 'main']
 
 # %% ../nbs/08_cli.ipynb #619a73f9
 def notebook_path(name: str, # e.g. "06_train.ipynb"
@@ -25,14 +27,32 @@ def notebook_path(name: str, # e.g. "06_train.ipynb"
     return path
 
 # %% ../nbs/08_cli.ipynb #200bb4f4
+class ConsoleLines:
+    "A file-like sink for papermill's stream outputs that passes only `console` lines on to `target`."
+    def __init__(self, target): self.target, self.pending = target, ""
+    def write(self, text: str):
+        *lines, self.pending = (self.pending + text).split("\n")
+        for line in lines:
+            if line.startswith(CONSOLE_PREFIX): print(line, file=self.target, flush=True)
+    def flush(self): pass
+
+def scrub_report(path: Path):
+    "Replace every known or token-shaped secret in a written notebook."
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        if redact(text) != text: atomic_write_text(path, redact(text))
+
 def execute(notebook: Path, output: Path, parameters: dict) -> int:
-    "Run `notebook` with papermill into `output`; 0 on success, 1 on a failed cell."
+    "Run `notebook` with papermill into `output`; 0 on success, 1 on a failed cell (or a dead kernel)."
     import papermill as pm
     try:
-        pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=os.getcwd(), progress_bar=True)
-    except pm.PapermillExecutionError as e:
-        print(f"\nrun failed in cell {e.exec_count}: {e.ename}: {redact(e.evalue)}\npartial report: {output}", file=sys.stderr)
+        pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=os.getcwd(), progress_bar=True,
+                            stdout_file=ConsoleLines(sys.stdout), stderr_file=ConsoleLines(sys.stderr))
+    except Exception as e:  # a failed cell, or a kernel that died (killed, out of memory)
+        what = f"cell {e.exec_count}: {e.ename}: {e.evalue}" if isinstance(e, pm.PapermillExecutionError) else f"{type(e).__name__}: {e}"
+        print(f"\nrun failed in {redact(what)}\npartial report: {output}", file=sys.stderr)
         return 1
+    finally: scrub_report(output)
     print(f"report: {output}")
     return 0
 
@@ -40,27 +60,35 @@ def execute(notebook: Path, output: Path, parameters: dict) -> int:
 def train_command(params: dict, # flat parameter name -> value (strings are fine)
                   notebook: str | None = None,
                  ) -> int:
-    "Create outputs/<run_name>/ and execute 06_train.ipynb into it."
+    "Claim outputs/<run_name>/ and execute 06_train.ipynb into it."
+    secrets = sorted(set(params) & set(SECRET_FIELDS))
+    if secrets: raise ValueError(f"{secrets}: tokens are never parameters (papermill writes parameters into the report); "
+                                 "set HF_TOKEN / WANDB_API_KEY in the environment")
     unknown = sorted(set(params) - set(RUN_PARAMETERS))
     if unknown: raise ValueError(f"unknown parameter(s) {unknown}; known: {list(RUN_PARAMETERS)}")
     from sarcasm_sft.train import check_run_folder
     cfg = build_cfg(**params)
+    resolve_tokens_and_env(cfg)  # so that the report is scrubbed of this environment's token values
     run_dir = cfg.run_dir
-    check_run_folder(run_dir, cfg)  # before papermill writes a report into it
-    run_dir.mkdir(parents=True, exist_ok=True)
-    report = run_dir / "06_train.ipynb"
-    if cfg.train.resume and report.exists():  # keep the failed run's report beside the resumed one
-        report.rename(run_dir / f"06_train.failed-{sum(1 for _ in run_dir.glob('06_train.failed-*')) + 1}.ipynb")
-    flat = cfg.flat()
-    chosen = {k: flat[k] for k in params} | {"run_name": cfg.output.run_name, "out_dir": cfg.output.out_dir}
-    print(f"run folder: {run_dir}")
-    return execute(notebook_path("06_train.ipynb", notebook), report, chosen)
+    claim = claim_run_folder(run_dir)
+    try:
+        check_run_folder(run_dir, cfg)  # before papermill writes a report into it
+        report = run_dir / "06_train.ipynb"
+        if cfg.train.resume and report.exists():  # keep the failed run's report beside the resumed one
+            report.rename(run_dir / f"06_train.failed-{sum(1 for _ in run_dir.glob('06_train.failed-*')) + 1}.ipynb")
+        flat = cfg.flat()
+        chosen = {k: flat[k] for k in params} | {"run_name": cfg.output.run_name, "out_dir": cfg.output.out_dir}
+        print(f"run folder: {run_dir}")
+        os.environ[CLAIM_ENV] = claim.token
+        try: return execute(notebook_path("06_train.ipynb", notebook), report, chosen)
+        finally: os.environ.pop(CLAIM_ENV, None)
+    finally: claim.release()
 
 # %% ../nbs/08_cli.ipynb #07a95530
 def eval_command(run_dir: str, split: str = "test", max_eval_samples: int | None = None, notebook: str | None = None) -> int:
     "Execute 07_eval.ipynb for a saved run into `run_dir/eval-<split>/`."
-    run = Path(run_dir).resolve()
-    if not (run / "training_meta.json").exists(): raise FileNotFoundError(f"{run}: not a run folder (no training_meta.json)")
+    from sarcasm_sft.eval import require_finished_run
+    run = require_finished_run(run_dir)
     out = run / f"eval-{split}"; out.mkdir(exist_ok=True)
     return execute(notebook_path("07_eval.ipynb", notebook), out / "07_eval.ipynb",
                    dict(run_dir=str(run), split=split, max_eval_samples=max_eval_samples))
@@ -86,14 +114,25 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("run_dir"); r.add_argument("--text", required=True); r.add_argument("--image", help="path to the image")
     return p
 
+def split_params(argv: list[str]) -> tuple[list[str], list[list[str]]]:
+    "Take every `-p NAME VALUE` out of `argv` before argparse, which would read a VALUE like -1e-3 as an option."
+    rest, params, i = [], [], 0
+    while i < len(argv):
+        if argv[i] in ("-p", "--param") and len(argv) - i >= 3:
+            params.append(argv[i + 1:i + 3]); i += 3
+        else: rest.append(argv[i]); i += 1
+    return rest, params
+
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `sarcasm-sft` console script."
-    args = build_parser().parse_args(argv)
+    from sarcasm_sft.model import ModelAccessError
+    rest, params = split_params(sys.argv[1:] if argv is None else list(argv))
+    args = build_parser().parse_args(rest)
     try:
-        if args.command == "train": return train_command(dict(args.param), args.notebook)
+        if args.command == "train": return train_command(dict(args.param + params), args.notebook)
         if args.command == "eval": return eval_command(args.run_dir, args.split, args.max_eval_samples, args.notebook)
         return predict_command(args.run_dir, args.text, args.image)
-    except (ValueError, FileNotFoundError, FileExistsError) as e:
+    except (ValueError, FileNotFoundError, FileExistsError, ModelAccessError) as e:
         print(f"sarcasm-sft {args.command}: {redact(e)}", file=sys.stderr)
         return 2
 

@@ -269,7 +269,8 @@ def run_status(run_dir, # a run folder, or where one would be
     try: state = json.loads(path.read_text())
     except ValueError: return RunStatus("foreign", error=f"{path} is not valid JSON")
     status = state.get("status")
-    if status == "running":
+    if status == "running":  # alive only while the claim that wrote this state is held by a live process
         claim = run_dir / CLAIM_FILE
-        if not claim.exists() or _claim_is_stale(claim, _read_claim(claim)): status = "interrupted"
+        holder = _read_claim(claim)
+        if holder.get("token") != state.get("claim") or _claim_is_stale(claim, holder): status = "interrupted"
     return RunStatus(status, state.get("phase"), state.get("error"), state)

@@ -10,13 +10,13 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .config import RunConfig
-from .collator import build_generation_batch
-from .env import atomic_write_text, redact
+from .collator import ANSWERS, Llama32VisionSFTCollator, build_generation_batch
+from .env import atomic_write_text, redact, run_status
 
 # %% auto #0
 __all__ = ['NEGATED', 'POSITIVE', 'CLASS_NAMES', 'INVALID', 'normalize_label', 'sarcasm_metrics', 'model_inputs',
-           'generate_predictions', 'metrics_of', 'write_json', 'write_predictions', 'plot_confusion_matrix',
-           'run_config', 'load_run', 'predict', 'evaluate_run']
+           'generate_predictions', 'metrics_of', 'answer_margins', 'write_json', 'write_predictions',
+           'plot_confusion_matrix', 'run_config', 'require_finished_run', 'load_run', 'predict', 'evaluate_run']
 
 # %% ../nbs/07_eval.ipynb #490b1bcc
 NEGATED = re.compile(r"\b(?:not|non|no|never|isn t|is not|wasn t)\s+(?:at all\s+)?sarcas\w*|\b(?:nonsarcastic|unsarcastic)\b")
@@ -88,6 +88,29 @@ def generate_predictions(model, processor, rows, # a dataset split or list of ro
 def metrics_of(predictions: list[dict]) -> dict:
     return sarcasm_metrics([p["label"] for p in predictions], [p["prediction"] for p in predictions])
 
+# %% ../nbs/07_eval.ipynb #0a437186
+def answer_margins(model, processor, rows, # a dataset split or list of rows (id, image, text, label)
+                   cfg: RunConfig | None = None, # instruction, eval_batch_size
+                  ) -> list[float]:
+    "Per row: log P(sarcastic answer) - log P(not sarcastic answer) after the prompt, in nats."
+    collate = Llama32VisionSFTCollator(processor, cfg)
+    bs, was_training, margins = (cfg.eval.eval_batch_size if cfg else 16), model.training, []
+    model.eval()
+    try:
+        for start in range(0, len(rows), bs):
+            chunk = [rows[i] for i in range(start, min(start + bs, len(rows)))]
+            batch = collate([dict(r, label=label) for label in (1, 0) for r in chunk])  # every row with each answer
+            labels = batch.pop("labels").to(model.device)
+            with torch.inference_mode():
+                logits = model(**model_inputs(batch, model)).logits[:, :-1]
+            targets = labels[:, 1:]
+            supervised = targets != -100
+            logp = torch.log_softmax(logits[supervised].float(), dim=-1).gather(-1, targets[supervised][:, None])[:, 0]
+            per_answer = torch.zeros(len(targets), device=logp.device).index_add_(0, supervised.nonzero()[:, 0], logp)
+            margins += (per_answer[:len(chunk)] - per_answer[len(chunk):]).tolist()
+    finally: model.train(was_training)
+    return margins
+
 # %% ../nbs/07_eval.ipynb #5912610d
 def write_json(path, obj): atomic_write_text(path, redact(json.dumps(obj, indent=2, default=str)) + "\n")
 
@@ -119,6 +142,15 @@ def run_config(run_dir) -> RunConfig:
     if not meta_path.exists(): raise FileNotFoundError(f"{run_dir}: no training_meta.json; is this a run folder?")
     return RunConfig.from_dict(json.loads(meta_path.read_text())["config"])
 
+def require_finished_run(run_dir) -> Path:
+    "The run folder, if it holds a finished and validated run; otherwise an error that says what it holds."
+    run_dir = Path(run_dir).resolve()
+    status = run_status(run_dir)
+    if status.status == "finished": return run_dir
+    if status.status in ("new", "foreign"): raise FileNotFoundError(f"{run_dir}: not a run folder (no run_state.json)")
+    advice = "wait for it to finish" if status.status == "running" else "continue it with resume=True"
+    raise FileExistsError(f"{run_dir}: the run is not finished ({status.describe()}); {advice}")
+
 def load_run(run_dir, # a run folder written by `train`
              cfg: RunConfig | None = None, # default: the run's own config
             ):
@@ -130,7 +162,11 @@ def load_run(run_dir, # a run folder written by `train`
     adapter = Path(run_dir) / "adapter"
     if not (adapter / "adapter_config.json").exists(): raise FileNotFoundError(f"{adapter}: no adapter_config.json")
     # adapter weights in the dtype they were trained and saved in (PEFT would upcast them to fp32 by default)
-    model = PeftModel.from_pretrained(load_base_model(cfg), adapter, autocast_adapter_dtype=not torch.cuda.is_available())
+    try: model = PeftModel.from_pretrained(load_base_model(cfg), adapter, autocast_adapter_dtype=not torch.cuda.is_available())
+    except Exception as e:
+        if "safetensors" not in type(e).__module__ + str(e).lower() and not isinstance(e, (OSError, EOFError)): raise
+        raise ValueError(f"{adapter}/adapter_model.safetensors: unreadable ({type(e).__name__}); the adapter file is "
+                         "truncated or corrupt") from None
     model.eval()
     return model, AutoProcessor.from_pretrained(adapter), cfg
 
@@ -143,10 +179,13 @@ def predict(run_dir, # a run folder written by `train`
            ) -> dict:
     "{'label': 'sarcastic' | 'not sarcastic' | 'invalid', 'prediction': 1/0/None, 'generation': raw text}."
     from PIL import Image
-    key = str(Path(run_dir).resolve())
+    if isinstance(image, (str, Path)):
+        from sarcasm_sft.data import image_problem
+        if problem := image_problem(image): raise ValueError(problem)
+        image = Image.open(image).convert("RGB")
+    key = str(require_finished_run(run_dir))
     if key not in _RUN_CACHE: _RUN_CACHE.clear(); _RUN_CACHE[key] = load_run(run_dir)  # one model in memory at a time
     model, processor, cfg = _RUN_CACHE[key]
-    if isinstance(image, (str, Path)): image = Image.open(image).convert("RGB")
     p = generate_predictions(model, processor, [dict(id="post", image=image, text=text, label=0)], cfg, desc="predict")[0]
     label = {1: "sarcastic", 0: "not sarcastic", None: "invalid"}[p["prediction"]]
     return dict(label=label, prediction=p["prediction"], generation=p["generation"])
@@ -158,7 +197,7 @@ def evaluate_run(run_dir, # a run folder written by `train`
                 ) -> dict:
     "Metrics of the saved run on `split`; files in `run_dir/eval-<split>/`."
     from sarcasm_sft.data import load_split
-    model, processor, cfg = load_run(run_dir)
+    model, processor, cfg = load_run(require_finished_run(run_dir))
     rows = load_split(cfg, split)
     n = cfg.eval.max_eval_samples if max_eval_samples is None else max_eval_samples
     if n: rows = rows.select(range(min(n, len(rows))))

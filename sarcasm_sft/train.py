@@ -4,22 +4,27 @@
 
 # %% ../nbs/06_train.ipynb #df16b2bd
 from __future__ import annotations
-import gc, importlib.metadata, json, math, platform, shutil, subprocess, time
+import contextlib, gc, importlib.metadata, json, math, platform, shutil, subprocess, time
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
 from transformers import TrainerCallback
-from .config import RunConfig
-from .env import atomic_dir, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
+from .config import SECRET_FIELDS, RunConfig
+from .env import (RunFolderBusy, atomic_dir, claim_run_folder, console, init_tracking, resolve_tokens_and_env,
+                             run_status, seed_everything, set_runtime_env, write_run_state)
 from .data import load_splits
 from .collator import Llama32VisionSFTCollator, label_sanity_check
-from .model import load_model, load_processor
-from .eval import generate_predictions, load_run, metrics_of, plot_confusion_matrix, write_json, write_predictions
+from .model import compute_dtype, load_model, load_processor
+from .eval import (answer_margins, generate_predictions, load_run, metrics_of, plot_confusion_matrix, write_json,
+                             write_predictions)
 
 # %% auto #0
-__all__ = ['LOGGED_METRICS', 'PACKAGES', 'RUN_FILES', 'GenerationEvalCallback', 'plot_loss', 'plot_eval_history',
-           'package_versions', 'git_commit', 'device_name', 'validate_run', 'TrainResult', 'sft_config',
-           'latest_checkpoint', 'check_run_folder', 'save_run_files', 'adapter_weights', 'train']
+__all__ = ['LOGGED_METRICS', 'PACKAGES', 'RUN_FILES', 'RELOAD_TOLERANCE', 'RELOAD_CHECK_ROWS', 'CHECKPOINT_FILES',
+           'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'plot_loss', 'plot_eval_history', 'package_versions',
+           'git_commit', 'device_name', 'reload_answers', 'compare_reload', 'validate_run', 'TrainResult', 'RunPhases',
+           'logging_interval', 'sft_config', 'tensorboard_callbacks', 'checkpoint_step', 'latest_checkpoint',
+           'check_run_folder', 'prepare_run_folder', 'save_run_files', 'training_done', 'resume_finished_training',
+           'adapter_weights', 'train', 'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #1805b6d5
 LOGGED_METRICS = ("accuracy", "macro_f1", "f1_sarcastic", "invalid_rate")
@@ -41,14 +46,15 @@ class GenerationEvalCallback(TrainerCallback):
         if self.history_path: write_json(self.history_path, dict(before=self.before, history=self.history))
 
     def restore(self, upto_step: int):
-        "Take back the evals a crashed run saved, up to the checkpoint it resumes from."
+        "Take back the periodic evals a crashed run saved, up to the checkpoint it resumes from (its final eval is redone)."
         if self.history_path and self.history_path.exists():
             saved = json.loads(self.history_path.read_text())
-            self.before, self.history = saved["before"], [h for h in saved["history"] if h["step"] <= upto_step]
+            self.before = saved["before"]
+            self.history = [h for h in saved["history"] if h["step"] <= upto_step and not h.get("final")]
 
-    def record(self, step: int, metrics: dict):
-        "Keep `metrics` as the eval at `step` (also used for the final eval)."
-        self.history.append({"step": step, **metrics}); self._report(metrics)
+    def record(self, step: int, metrics: dict, final: bool = False):
+        "Keep `metrics` as the eval at `step` (`final`: the eval after training)."
+        self.history.append({"step": step, **metrics, **({"final": True} if final else {})}); self._report(metrics)
         if self.snapshot and (self.best is None or metrics["macro_f1"] > self.best[0]):
             self.best = (metrics["macro_f1"], step, self.snapshot())
 
@@ -112,24 +118,61 @@ def device_name() -> str: return torch.cuda.get_device_name(0) if torch.cuda.is_
 RUN_FILES = ("adapter/adapter_model.safetensors", "adapter/adapter_config.json", "adapter/tokenizer_config.json",
              "training_meta.json", "metrics.json", "predictions.jsonl", "trainer_log.json", "loss.png", "eval_metrics.png",
              "confusion_matrix.png")
+RELOAD_TOLERANCE = {"float32": (1e-3, 1e-3), "bfloat16": (0.25, 0.02)}  # margin noise between two loads: (nats, relative)
+RELOAD_CHECK_ROWS = 32
+
+def reload_answers(model, processor, rows, cfg: RunConfig) -> dict:
+    "What the reload check compares: answer margins and labels parsed from greedy generation, in the same batches."
+    predictions = generate_predictions(model, processor, rows, cfg, desc="answers to compare after reload")
+    return dict(ids=[p["id"] for p in predictions], labels=[p["prediction"] for p in predictions],
+                margins=answer_margins(model, processor, rows, cfg))
+
+def compare_reload(expected: dict, # `reload_answers` of the in-memory model
+                   reloaded: dict, # `reload_answers` of the reloaded model
+                   tolerance: tuple[float, float], # margin noise allowed between two loads: (nats, relative to the margin)
+                  ) -> dict:
+    "What changed after reload; `confident_label_changes` (rows noise cannot flip) is the only defect."
+    rows = list(zip(expected["ids"], expected["margins"], reloaded["margins"], expected["labels"], reloaded["labels"]))
+    allowed = lambda m: tolerance[0] + tolerance[1] * abs(m)
+    confident = lambda m: abs(m) > 2 * allowed(m)
+    flipped = lambda a, b, la, lb: la != lb or (a > 0) != (b > 0)
+    drift = [abs(a - b) for _, a, b, _, _ in rows]
+    return dict(rows=len(rows), tolerance=dict(nats=tolerance[0], relative=tolerance[1]),
+                max_margin_drift=round(max(drift, default=0.0), 6),
+                rows_beyond_tolerance=sum(abs(a - b) > allowed(a) for _, a, b, _, _ in rows),
+                near_ties=[i for i, a, *_ in rows if not confident(a)],
+                near_tie_label_changes=[i for i, a, b, la, lb in rows if not confident(a) and flipped(a, b, la, lb)],
+                confident_label_changes=[dict(id=i, margin=round(a, 4), reloaded_margin=round(b, 4), label=la, reloaded_label=lb)
+                                         for i, a, b, la, lb in rows if confident(a) and flipped(a, b, la, lb)])
 
 def validate_run(run_dir, # the run folder
                  cfg: RunConfig,
-                 rows, # a few eval rows
-                 expected: list[dict], # the in-memory model's predictions on `rows`
+                 rows, # eval rows to compare on
+                 expected: dict, # `reload_answers` of the in-memory model on `rows`
                 ) -> dict:
-    "Raise `RuntimeError` listing what is wrong with the saved run; return what was checked."
+    "Raise `RuntimeError` naming each defect of the saved run; return what was compared."
     run_dir = Path(run_dir)
     missing = [f for f in RUN_FILES if not (run_dir / f).exists()]
     if missing: raise RuntimeError(f"{run_dir}: missing {missing}")
     model, processor, _ = load_run(run_dir, cfg)
     nonzero_b = sum(int(p.abs().sum() > 0) for n, p in model.named_parameters() if "lora_B" in n)
     if not nonzero_b: raise RuntimeError(f"{run_dir}/adapter: every LoRA B matrix is zero; the adapter changes nothing")
-    again = generate_predictions(model, processor, rows, cfg, desc="validate reload")
-    diffs = [(a["id"], a["generation"], b["generation"]) for a, b in zip(expected, again) if a["generation"] != b["generation"]]
-    if diffs: raise RuntimeError(f"{run_dir}: reloaded adapter predicts differently (id, in memory, reloaded): {diffs[:3]}")
+    reloaded = reload_answers(model, processor, rows, cfg)
+    with model.disable_adapter(): base = answer_margins(model, processor, rows, cfg)
     del model; gc.collect()
-    return dict(files=list(RUN_FILES), nonzero_lora_b=nonzero_b, reloaded_rows=len(again), predictions_match=True)
+    dtype = str(compute_dtype()).removeprefix("torch.")
+    report = compare_reload(expected, reloaded, RELOAD_TOLERANCE[dtype])
+    report.update(adapter_effect_max=round(max(abs(a - b) for a, b in zip(reloaded["margins"], base)), 6), compute_dtype=dtype,
+                  nonzero_lora_b=nonzero_b, compared="answer margins log P(sarcastic) - log P(not sarcastic) and labels parsed "
+                  "from greedy generation, in-memory vs reloaded adapter, same rows in the same batches")
+    defects = []
+    if report["adapter_effect_max"] == 0: defects.append("the reloaded adapter changes no answer margin: it has no effect")
+    if report["confident_label_changes"]:
+        defects.append(f"the reloaded adapter changes the label of confident rows: {report['confident_label_changes'][:3]}")
+    if defects: raise RuntimeError(f"{run_dir}: " + "; ".join(defects))
+    if report["near_tie_label_changes"]:
+        console(f"reload check: labels of near-tie rows changed (not a defect): {report['near_tie_label_changes']}")
+    return dict(report, passed=True)
 
 # %% ../nbs/06_train.ipynb #a335ebaf
 @dataclass
@@ -139,6 +182,22 @@ class TrainResult:
     blank_images: dict  # final eval with every image blanked
     adapter_saved: str  # which adapter is in adapter/: the last, or the best by eval macro-F1
     validation: dict = field(default_factory=dict)
+
+@dataclass
+class RunPhases:
+    "The phase a run is in: written to run_state.json as each starts (and said on the terminal), timed as each ends."
+    run_dir: Path
+    claim_token: str
+    current: str | None = None
+    timings: dict = field(default_factory=dict)
+    @contextlib.contextmanager
+    def __call__(self, name: str):
+        self.current = name
+        write_run_state(self.run_dir, "running", phase=name, claim=self.claim_token)
+        console(f"{self.run_dir.name}: {name}")
+        started = time.time()
+        yield
+        self.timings[f"{name}_s"] = round(time.time() - started, 2)
 
 def _eval_rows(evals, cfg: RunConfig):
     n = cfg.eval.max_eval_samples
@@ -153,7 +212,13 @@ def _total_steps(cfg: RunConfig, n_train: int) -> int:
     return math.ceil(math.ceil(n_train / (cfg.train.batch_size * cfg.train.grad_accum)) * cfg.train.epochs)
 
 # %% ../nbs/06_train.ipynb #275c7884
-def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int, report_to):
+def logging_interval(total_steps: int) -> int:
+    "Optimizer steps between two loss logs: about ten logs per run, at least one step apart, at most ten."
+    return max(1, min(10, total_steps // 10))
+
+def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int,
+               report_to: str, # what `init_tracking` chose: W&B goes through the Trainer; TensorBoard through our own callback
+              ):
     "TRL `SFTConfig` for our own collator: no dataset preparation, no packing, all columns kept."
     from trl import SFTConfig
     gpu = torch.cuda.is_available()
@@ -161,34 +226,71 @@ def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int, report_to):
         output_dir=str(run_dir / "trainer"), run_name=cfg.output.run_name, seed=cfg.train.seed, data_seed=cfg.train.seed,
         per_device_train_batch_size=cfg.train.batch_size, gradient_accumulation_steps=cfg.train.grad_accum,
         learning_rate=cfg.train.lr, num_train_epochs=cfg.train.epochs, max_steps=cfg.train.max_steps,
-        lr_scheduler_type="cosine", warmup_steps=0.03, logging_steps=max(1, min(10, total_steps // 10)),
+        lr_scheduler_type="cosine", warmup_steps=0.03, logging_steps=logging_interval(total_steps),
         save_strategy="steps", save_steps=cfg.train.eval_steps, save_total_limit=1,  # a crash keeps the last checkpoint
-        eval_strategy="no", report_to=report_to, bf16=gpu, use_cpu=not gpu,
+        eval_strategy="no", report_to="wandb" if report_to == "wandb" else "none", bf16=gpu, use_cpu=not gpu,
         remove_unused_columns=False, dataset_kwargs={"skip_prepare_dataset": True}, packing=False, max_length=None,
         gradient_checkpointing=False,  # load_model already set it up, non-reentrant (the Trainer's would re-enable input grads)
         dataloader_num_workers=0)
 
-# %% ../nbs/06_train.ipynb #d73fa1a6
-def latest_checkpoint(run_dir) -> Path | None:
-    "The newest Trainer checkpoint of a run folder, if any."
-    found = sorted((Path(run_dir) / "trainer").glob("checkpoint-*"), key=lambda p: int(p.name.rsplit("-", 1)[1]))
-    return found[-1] if found else None
+# %% ../nbs/06_train.ipynb #e976a10a
+def tensorboard_callbacks(tracking, run_dir: Path) -> list:
+    "The Trainer's TensorBoard callback writing into `<run>/tensorboard/` (kept when the run's checkpoints are removed)."
+    if tracking.report_to != "tensorboard": return []
+    from torch.utils.tensorboard import SummaryWriter
+    from transformers.integrations import TensorBoardCallback
+    return [TensorBoardCallback(SummaryWriter(log_dir=str(run_dir / "tensorboard")))]
 
-def check_run_folder(run_dir: Path, cfg: RunConfig) -> Path | None:
-    "Refuse to overwrite a finished or unfinished run; return the checkpoint to resume from, if asked to."
-    if (run_dir / "adapter").exists(): raise FileExistsError(f"{run_dir} already holds a finished run; choose another run_name")
-    checkpoint = latest_checkpoint(run_dir)
-    if checkpoint and not cfg.train.resume:
-        raise FileExistsError(f"{run_dir} holds an unfinished run ({checkpoint.name}); pass resume=True to continue it, "
+# %% ../nbs/06_train.ipynb #d73fa1a6
+CHECKPOINT_FILES = ("trainer_state.json", "adapter_model.safetensors", "optimizer.pt", "scheduler.pt")
+
+def checkpoint_step(path: Path) -> int | None:
+    "The step of a complete Trainer checkpoint (every file written, its state readable and for that step), else None."
+    try:
+        step = int(path.name.rsplit("-", 1)[1])
+        state = json.loads((path / "trainer_state.json").read_text())
+    except (ValueError, IndexError, OSError): return None
+    complete = (state.get("global_step") == step and all((path / f).is_file() for f in CHECKPOINT_FILES)
+                and any(path.glob("rng_state*.pth")))
+    return step if complete else None
+
+def latest_checkpoint(run_dir) -> Path | None:
+    "The newest complete Trainer checkpoint of a run folder, if any."
+    complete = [(step, p) for p in (Path(run_dir) / "trainer").glob("checkpoint-*") if (step := checkpoint_step(p)) is not None]
+    return max(complete)[1] if complete else None
+
+def check_run_folder(run_dir: Path, cfg: RunConfig):
+    "What `run_dir` holds (`RunStatus`), if this run may use it; otherwise an error that says what to do."
+    status = run_status(run_dir)
+    if status.status == "finished": raise FileExistsError(f"{run_dir} already holds a finished run; choose another run_name")
+    if status.status == "foreign":
+        raise FileExistsError(f"{run_dir} holds files but no readable run_state.json, so it is not a run folder of this "
+                              f"version{f' ({status.error})' if status.error else ''}; choose another run_name")
+    if status.status == "running": raise RunFolderBusy(f"{run_dir} holds a running run ({status.describe()})")
+    if status.status in ("interrupted", "failed") and not cfg.train.resume:
+        raise FileExistsError(f"{run_dir} holds an unfinished run ({status.describe()}); pass resume=True to continue it, "
                               "or choose another run_name")
-    if cfg.train.resume and not checkpoint: raise FileNotFoundError(f"resume=True, but {run_dir}/trainer has no checkpoint")
+    if cfg.train.resume and status.status == "new": raise FileNotFoundError(f"resume=True, but {run_dir} holds no run to resume")
+    return status
+
+def prepare_run_folder(run_dir: Path, cfg: RunConfig) -> Path | None:
+    "Check the folder; when resuming, clear what the interrupted run left half-written and return its newest complete checkpoint."
+    status = check_run_folder(run_dir, cfg)
+    if status.status == "new": return None
+    for leftover in [*run_dir.glob(".*.tmp-*"), *run_dir.glob(".*.old-*")]:
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    checkpoint = latest_checkpoint(run_dir)
+    for incomplete in (run_dir / "trainer").glob("checkpoint-*"):
+        if incomplete != checkpoint: shutil.rmtree(incomplete)
+    console(f"resuming a run that {status.status} ({status.describe()}) " +
+            (f"from {checkpoint.name}" if checkpoint else "with no complete checkpoint: training starts again at step 0"))
     return checkpoint
 
 # %% ../nbs/06_train.ipynb #e00500f3
 def save_run_files(run_dir: Path, model, processor, predictions: list[dict], callback: GenerationEvalCallback,
                    final: dict, blank: dict, log_history: list[dict], title: str):
     "The adapter with its processor (moved into place in one rename), predictions, metrics, the trainer's log, plots."
-    with atomic_dir(run_dir / "adapter") as tmp: model.save_pretrained(tmp); processor.save_pretrained(tmp)
+    with atomic_dir(run_dir / "adapter", replace=True) as tmp: model.save_pretrained(tmp); processor.save_pretrained(tmp)
     write_predictions(run_dir / "predictions.jsonl", predictions)
     write_json(run_dir / "metrics.json", dict(before=callback.before, history=callback.history, final=final, blank_images=blank))
     write_json(run_dir / "trainer_log.json", log_history)
@@ -197,6 +299,20 @@ def save_run_files(run_dir: Path, model, processor, predictions: list[dict], cal
     plot_confusion_matrix(final, run_dir / "confusion_matrix.png", title)
 
 # %% ../nbs/06_train.ipynb #24bd0788
+def training_done(checkpoint: Path) -> bool:
+    "True when the checkpoint is the run's last step (the run was killed after training: only the rest is redone)."
+    state = json.loads((checkpoint / "trainer_state.json").read_text())
+    return state["global_step"] >= state["max_steps"]
+
+def resume_finished_training(trainer, checkpoint: Path):
+    "Take a finished training back from its last checkpoint: the adapter weights and the Trainer's state and log."
+    # (the Trainer itself, resumed at its last step, would run one step more than max_steps)
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+    from transformers import TrainerState
+    set_peft_model_state_dict(trainer.model, load_file(checkpoint / "adapter_model.safetensors"))
+    trainer.state = TrainerState.load_from_json(str(checkpoint / "trainer_state.json"))
+
 def adapter_weights(model) -> dict:
     from peft import get_peft_model_state_dict
     return {k: v.detach().to("cpu", copy=True) for k, v in get_peft_model_state_dict(model).items()}
@@ -204,63 +320,107 @@ def adapter_weights(model) -> dict:
 def train(cfg: RunConfig, # from `build_cfg`
           callbacks: list[TrainerCallback] = (), # extra Trainer callbacks (profiling, early stopping, ...)
          ) -> TrainResult:
-    "Train, evaluate and save one run into `cfg.run_dir`; return its final metrics."
+    "Train, evaluate, save and validate one run in `cfg.run_dir`; its state says how far it got."
+    claim = claim_run_folder(cfg.run_dir)
+    try:
+        checkpoint = prepare_run_folder(cfg.run_dir, cfg)
+        phases = RunPhases(cfg.run_dir, claim.token)
+        try: return _run(cfg, checkpoint, phases, list(callbacks))
+        except BaseException as e:
+            write_run_state(cfg.run_dir, "failed", phase=phases.current, error=f"{type(e).__name__}: {e}")
+            raise
+    finally: claim.release()
+
+def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: list) -> TrainResult:
     from trl import SFTTrainer
     from peft import set_peft_model_state_dict
-    t_start = time.time(); timings = {}
-    run_dir = cfg.run_dir
-    checkpoint = check_run_folder(run_dir, cfg)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    secrets = resolve_tokens_and_env(cfg); runtime = set_runtime_env(); seed_everything(cfg.train.seed)
-    splits = load_splits(cfg)
-    print(f"data: {cfg.data.dataset}: {len(splits.train)} train rows; eval on {splits.eval_split} ({len(splits.eval)} rows)"
-          + (f"; skipped {splits.skipped.total} bad rows {dict(splits.skipped.counts)}" if splits.skipped.total else ""))
-    processor, model = load_processor(cfg), load_model(cfg)
-    collator = Llama32VisionSFTCollator(processor, cfg)
-    eval_rows = _eval_rows(splits.eval, cfg)
-    _sanity_check(collator, processor, splits.train, "train"); _sanity_check(collator, processor, eval_rows, "eval")
-    timings["load_s"] = time.time() - t_start
-    tracking = init_tracking(cfg, secrets)
+    t_start, run_dir = time.time(), cfg.run_dir
+    with phases("loading"):
+        secrets = resolve_tokens_and_env(cfg); runtime = set_runtime_env(); seed_everything(cfg.train.seed)
+        splits = load_splits(cfg)
+        console(f"data: {cfg.data.dataset}: {len(splits.train)} train rows; eval on {splits.eval_split} ({len(splits.eval)} rows)"
+                + (f"; skipped {splits.skipped.total} bad rows {dict(splits.skipped.counts)}" if splits.skipped.total else ""))
+        processor, model = load_processor(cfg), load_model(cfg)
+        collator = Llama32VisionSFTCollator(processor, cfg)
+        eval_rows = _eval_rows(splits.eval, cfg)
+        _sanity_check(collator, processor, splits.train, "train"); _sanity_check(collator, processor, eval_rows, "eval")
+        tracking = init_tracking(cfg, secrets)
     evaluate = lambda blank=False: generate_predictions(model, processor, eval_rows, cfg, blank_images=blank,
                                                         desc="eval (images blanked)" if blank else "eval")
-    total_steps = _total_steps(cfg, len(splits.train))
-    trainer = SFTTrainer(model=model, args=sft_config(cfg, run_dir, total_steps, "wandb" if tracking else "none"),
-                         train_dataset=splits.train, data_collator=collator, processing_class=processor)
-    callback = GenerationEvalCallback(lambda: metrics_of(evaluate()), cfg.train.eval_steps, trainer.log,
-                                      snapshot=(lambda: adapter_weights(model)) if cfg.train.select_best else None,
-                                      history_path=run_dir / "eval_history.json")
-    if checkpoint: callback.restore(int(checkpoint.name.rsplit("-", 1)[1])); print(f"resuming from {checkpoint}")
-    for cb in (callback, *callbacks): trainer.add_callback(cb)
-    t = time.time(); trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
-    timings["train_s"] = time.time() - t
-    t = time.time()
-    step = trainer.state.global_step
-    predictions = evaluate(); final = metrics_of(predictions)
-    callback.record(step, final)
-    adapter_saved = f"last (step {step})"
-    if cfg.train.select_best and callback.best and callback.best[1] != step:
-        best_f1, best_step, weights = callback.best
-        set_peft_model_state_dict(model, weights)
+    with phases("training"):
+        trainer = SFTTrainer(model=model, args=sft_config(cfg, run_dir, _total_steps(cfg, len(splits.train)), tracking.report_to),
+                             train_dataset=splits.train, data_collator=collator, processing_class=processor)
+        callback = GenerationEvalCallback(lambda: metrics_of(evaluate()), cfg.train.eval_steps, trainer.log,
+                                          snapshot=(lambda: adapter_weights(model)) if cfg.train.select_best else None,
+                                          history_path=run_dir / "eval_history.json")
+        if checkpoint: callback.restore(checkpoint_step(checkpoint))
+        for cb in (callback, *tensorboard_callbacks(tracking, run_dir), *callbacks): trainer.add_callback(cb)
+        if checkpoint and training_done(checkpoint): resume_finished_training(trainer, checkpoint)
+        else: trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    with phases("final eval"):
+        step = trainer.state.global_step
         predictions = evaluate(); final = metrics_of(predictions)
-        adapter_saved = f"best (step {best_step}, eval macro-F1 {best_f1:.4f})"
-    blank = metrics_of(evaluate(blank=True))
-    trainer.log({"final_" + k: final[k] for k in LOGGED_METRICS} | {"blank_images_accuracy": blank["accuracy"]})
-    timings["eval_s"] = time.time() - t
-    save_run_files(run_dir, model, processor, predictions, callback, final, blank, trainer.state.log_history,
-                   f"{cfg.output.run_name}: final eval ({splits.eval_split})")
-    meta = dict(config=cfg.to_dict(), versions=package_versions(), git_commit=git_commit(), device=device_name(),
-                data=splits.summary(), eval_rows=len(eval_rows), total_steps=step, adapter_saved=adapter_saved,
-                attn_implementation=model.config._attn_implementation, token_sources=secrets.sources,
-                runtime_env=runtime, timings=timings, trainable_parameters=sum(p.numel() for p in model.parameters() if p.requires_grad))
-    write_json(run_dir / "training_meta.json", meta)
-    # the reload check compares like with like: the same rows in the same batch (bf16 results depend on the batch's shape)
-    check_rows = [eval_rows[i] for i in range(min(8, len(eval_rows)))]
-    expected = generate_predictions(model, processor, check_rows, cfg, desc="predictions to check after reload")
+        callback.record(step, final, final=True)
+        adapter_saved = f"last (step {step})"
+        if cfg.train.select_best and callback.best and callback.best[1] != step:
+            best_f1, best_step, weights = callback.best
+            set_peft_model_state_dict(model, weights)
+            predictions = evaluate(); final = metrics_of(predictions)
+            adapter_saved = f"best (step {best_step}, eval macro-F1 {best_f1:.4f})"
+        blank = metrics_of(evaluate(blank=True))
+        trainer.log({"final_" + k: final[k] for k in LOGGED_METRICS} | {"blank_images_accuracy": blank["accuracy"]})
+        # the reload check compares like with like: the same rows in the same batches (bf16 results depend on the batch's shape)
+        check_rows = [eval_rows[i] for i in range(min(RELOAD_CHECK_ROWS, len(eval_rows)))]
+        expected = reload_answers(model, processor, check_rows, cfg)
+    with phases("saving"):
+        save_run_files(run_dir, model, processor, predictions, callback, final, blank, trainer.state.log_history,
+                       f"{cfg.output.run_name}: final eval ({splits.eval_split})")
+        meta = dict(config=cfg.to_dict(), versions=package_versions(), git_commit=git_commit(), device=device_name(),
+                    data=splits.summary(), eval_rows=len(eval_rows), total_steps=step, adapter_saved=adapter_saved,
+                    attn_implementation=model.config._attn_implementation, token_sources=secrets.sources,
+                    tracking=tracking.report_to, runtime_env=runtime,
+                    trainable_parameters=sum(p.numel() for p in model.parameters() if p.requires_grad))
+        write_json(run_dir / "training_meta.json", dict(meta, timings=phases.timings))
     trainer = model = None; gc.collect()  # free the trained model before the reload check loads a second base
     if torch.cuda.is_available(): torch.cuda.empty_cache()
-    t = time.time(); validation = validate_run(run_dir, cfg, check_rows, expected)
-    meta["timings"] = dict(timings, validate_s=time.time() - t, total_s=time.time() - t_start)
-    write_json(run_dir / "training_meta.json", dict(meta, validation=validation))
+    with phases("validating"): validation = validate_run(run_dir, cfg, check_rows, expected)
+    write_json(run_dir / "training_meta.json", dict(meta, timings=dict(phases.timings, total_s=round(time.time() - t_start, 2)),
+                                                    validation=validation))
+    write_run_state(run_dir, "finished", validated=True, total_steps=step)  # last: the folder is complete
     shutil.rmtree(run_dir / "trainer", ignore_errors=True); (run_dir / "eval_history.json").unlink(missing_ok=True)
-    if tracking: tracking.finish()
+    tracking.finish()
     return TrainResult(run_dir, final, blank, adapter_saved, validation)
+
+# %% ../nbs/06_train.ipynb #10b36612
+DEMO_TRAINING_SETTINGS = ("lora_r", "lora_alpha", "lora_dropout", "lora_targets", "lr", "epochs", "max_steps", "batch_size",
+                          "grad_accum", "max_image_tiles", "instruction", "max_eval_samples", "resume", "text_only")
+
+def refuse_secret_parameters(namespace: dict, # the notebook's globals after papermill's injected cell
+                            ):
+    "Tokens are never notebook parameters: papermill writes every parameter into the report."
+    given = [name for name in SECRET_FIELDS if namespace.get(name)]
+    if given: raise ValueError(f"{', '.join(given)}: a token is never a notebook parameter (papermill writes parameters into "
+                               "the report); set HF_TOKEN / WANDB_API_KEY in the environment instead")
+
+def demo_run_checks(run_dir, # a finished run folder
+                    cfg: RunConfig, # its config
+                    chosen: dict, # the parameters the user set (None: the preset's value)
+                   ) -> list[str]:
+    "Assert what every finished run and, on the demo defaults, what the demo set's promise guarantees; return the checks made."
+    run_dir = Path(run_dir)
+    meta = json.loads((run_dir / "training_meta.json").read_text())
+    logged = [h for h in json.loads((run_dir / "trainer_log.json").read_text()) if "loss" in h]
+    interval = logging_interval(meta["total_steps"])
+    missing = set(range(interval, meta["total_steps"] + 1, interval)) - {h["step"] for h in logged}
+    assert not missing, f"steps that lost their loss log: {sorted(missing)}"
+    assert meta["validation"]["passed"] and run_status(run_dir).status == "finished"
+    checks = ["every logging step kept its loss", "reload check passed", "run state finished"]
+    if not (cfg.is_tiny and cfg.data.dataset == "demo" and all(chosen.get(k) is None for k in DEMO_TRAINING_SETTINGS)):
+        return checks
+    saved = json.loads((run_dir / "metrics.json").read_text())
+    losses = [h["loss"] for h in logged]
+    assert losses[-1] < 0.25 * losses[0], losses
+    assert saved["final"]["accuracy"] >= 0.8, saved["final"]
+    assert saved["blank_images"]["accuracy"] <= 0.65, saved["blank_images"]
+    assert saved["final"]["accuracy"] > saved["before"]["accuracy"]
+    return checks + ["loss fell below a quarter", "accuracy >= 0.8", "blank-image accuracy <= 0.65", "accuracy improved"]
