@@ -13,7 +13,7 @@ $(PY):
 install: $(PY)
 	@# A CPU build of torch 2.13.0 first, where no torch is present: a bare `torch` can pull a multi-GB CUDA build.
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[dev,wandb]"
+	$(PY) -m pip install -q -e ".[dev,wandb,tensorboard]"
 
 export: install
 	nbdev_export && nbdev_clean

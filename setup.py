@@ -25,7 +25,8 @@ setup(
     packages=find_packages(include=[cfg["lib_path"], f"{cfg['lib_path']}.*"]),
     include_package_data=True,
     install_requires=reqs("requirements"),
-    extras_require={"dev": reqs("dev_requirements"), "wandb": reqs("wandb_requirements")},
+    extras_require={"dev": reqs("dev_requirements"), "wandb": reqs("wandb_requirements"),
+                    "tensorboard": reqs("tensorboard_requirements")},
     entry_points={
         "console_scripts": cfg.get("console_scripts", "").split(),
         "nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"],

@@ -9,7 +9,7 @@ from pathlib import Path
 import sarcasm_sft
 from .config import RUN_PARAMETERS, SECRET_FIELDS, build_cfg
 from .env import (CLAIM_ENV, CONSOLE_PREFIX, RunFolderBusy, atomic_write_text, claim_run_folder, redact,
-                             resolve_tokens_and_env, run_status)
+                             resolve_tokens_and_env, run_status, write_run_state)
 
 # %% auto #0
 __all__ = ['notebook_path', 'ConsoleLines', 'scrub_report', 'execute', 'train_command', 'eval_command', 'predict_command',
@@ -66,13 +66,15 @@ def train_command(params: dict, # flat parameter name -> value (strings are fine
                                  "set HF_TOKEN / WANDB_API_KEY in the environment")
     unknown = sorted(set(params) - set(RUN_PARAMETERS))
     if unknown: raise ValueError(f"unknown parameter(s) {unknown}; known: {list(RUN_PARAMETERS)}")
-    from sarcasm_sft.train import check_run_folder
+    from sarcasm_sft.train import LAUNCHING, check_run_folder
     cfg = build_cfg(**params)
     resolve_tokens_and_env(cfg)  # so that the report is scrubbed of this environment's token values
     run_dir = cfg.run_dir
     claim = claim_run_folder(run_dir)
     try:
-        check_run_folder(run_dir, cfg)  # before papermill writes a report into it
+        found = check_run_folder(run_dir, cfg)  # before papermill writes a report into it
+        write_run_state(run_dir, "running", phase=LAUNCHING, claim=claim.token, found=found.status, found_phase=found.phase,
+                        found_error=found.error)
         report = run_dir / "06_train.ipynb"
         if cfg.train.resume and report.exists():  # keep the failed run's report beside the resumed one
             report.rename(run_dir / f"06_train.failed-{sum(1 for _ in run_dir.glob('06_train.failed-*')) + 1}.ipynb")

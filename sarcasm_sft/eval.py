@@ -162,9 +162,10 @@ def load_run(run_dir, # a run folder written by `train`
     adapter = Path(run_dir) / "adapter"
     if not (adapter / "adapter_config.json").exists(): raise FileNotFoundError(f"{adapter}: no adapter_config.json")
     # adapter weights in the dtype they were trained and saved in (PEFT would upcast them to fp32 by default)
-    try: model = PeftModel.from_pretrained(load_base_model(cfg), adapter, autocast_adapter_dtype=not torch.cuda.is_available())
-    except Exception as e:
-        if "safetensors" not in type(e).__module__ + str(e).lower() and not isinstance(e, (OSError, EOFError)): raise
+    from safetensors import SafetensorError
+    base = load_base_model(cfg)
+    try: model = PeftModel.from_pretrained(base, adapter, autocast_adapter_dtype=not torch.cuda.is_available())
+    except SafetensorError as e:
         raise ValueError(f"{adapter}/adapter_model.safetensors: unreadable ({type(e).__name__}); the adapter file is "
                          "truncated or corrupt") from None
     model.eval()

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from transformers import TrainerCallback
 from .config import SECRET_FIELDS, RunConfig
-from .env import (RunFolderBusy, atomic_dir, claim_run_folder, console, init_tracking, resolve_tokens_and_env,
+from .env import (RunFolderBusy, RunStatus, atomic_dir, claim_run_folder, console, init_tracking, resolve_tokens_and_env,
                              run_status, seed_everything, set_runtime_env, write_run_state)
 from .data import load_splits
 from .collator import Llama32VisionSFTCollator, label_sanity_check
@@ -19,7 +19,7 @@ from .eval import (answer_margins, generate_predictions, load_run, metrics_of, p
                              write_predictions)
 
 # %% auto #0
-__all__ = ['LOGGED_METRICS', 'PACKAGES', 'RUN_FILES', 'RELOAD_TOLERANCE', 'RELOAD_CHECK_ROWS', 'CHECKPOINT_FILES',
+__all__ = ['LOGGED_METRICS', 'PACKAGES', 'RUN_FILES', 'RELOAD_TOLERANCE', 'RELOAD_CHECK_ROWS', 'CHECKPOINT_FILES', 'LAUNCHING',
            'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'plot_loss', 'plot_eval_history', 'package_versions',
            'git_commit', 'device_name', 'reload_answers', 'compare_reload', 'validate_run', 'TrainResult', 'RunPhases',
            'logging_interval', 'sft_config', 'tensorboard_callbacks', 'checkpoint_step', 'latest_checkpoint',
@@ -131,17 +131,19 @@ def compare_reload(expected: dict, # `reload_answers` of the in-memory model
                    reloaded: dict, # `reload_answers` of the reloaded model
                    tolerance: tuple[float, float], # margin noise allowed between two loads: (nats, relative to the margin)
                   ) -> dict:
-    "What changed after reload; `confident_label_changes` (rows noise cannot flip) is the only defect."
+    "What changed after reload; `confident_label_changes` (changes that noise cannot explain) is the only defect."
     rows = list(zip(expected["ids"], expected["margins"], reloaded["margins"], expected["labels"], reloaded["labels"]))
     allowed = lambda m: tolerance[0] + tolerance[1] * abs(m)
     confident = lambda m: abs(m) > 2 * allowed(m)
-    flipped = lambda a, b, la, lb: la != lb or (a > 0) != (b > 0)
+    # a defect: a confident margin changes sign, or a generated label changes while the margins moved beyond noise
+    flipped = lambda a, b, la, lb: (a > 0) != (b > 0) or (la != lb and abs(a - b) > allowed(a))
     drift = [abs(a - b) for _, a, b, _, _ in rows]
     return dict(rows=len(rows), tolerance=dict(nats=tolerance[0], relative=tolerance[1]),
                 max_margin_drift=round(max(drift, default=0.0), 6),
                 rows_beyond_tolerance=sum(abs(a - b) > allowed(a) for _, a, b, _, _ in rows),
                 near_ties=[i for i, a, *_ in rows if not confident(a)],
-                near_tie_label_changes=[i for i, a, b, la, lb in rows if not confident(a) and flipped(a, b, la, lb)],
+                near_tie_label_changes=[i for i, a, b, la, lb in rows if not confident(a) and (la != lb or (a > 0) != (b > 0))],
+                generation_changes_within_noise=[i for i, a, b, la, lb in rows if confident(a) and la != lb and not flipped(a, b, la, lb)],
                 confident_label_changes=[dict(id=i, margin=round(a, 4), reloaded_margin=round(b, 4), label=la, reloaded_label=lb)
                                          for i, a, b, la, lb in rows if confident(a) and flipped(a, b, la, lb)])
 
@@ -259,9 +261,15 @@ def latest_checkpoint(run_dir) -> Path | None:
     complete = [(step, p) for p in (Path(run_dir) / "trainer").glob("checkpoint-*") if (step := checkpoint_step(p)) is not None]
     return max(complete)[1] if complete else None
 
-def check_run_folder(run_dir: Path, cfg: RunConfig):
+LAUNCHING = "launching"  # the phase the CLI writes, with the status it found, before papermill starts the notebook
+
+def check_run_folder(run_dir: Path, cfg: RunConfig,
+                     claim_token: str | None = None, # this run's claim: a launcher's note under it is judged by what it found
+                    ):
     "What `run_dir` holds (`RunStatus`), if this run may use it; otherwise an error that says what to do."
     status = run_status(run_dir)
+    if claim_token and status.state.get("claim") == claim_token and status.phase == LAUNCHING:
+        status = RunStatus(status.state["found"], status.state.get("found_phase"), status.state.get("found_error"))
     if status.status == "finished": raise FileExistsError(f"{run_dir} already holds a finished run; choose another run_name")
     if status.status == "foreign":
         raise FileExistsError(f"{run_dir} holds files but no readable run_state.json, so it is not a run folder of this "
@@ -273,9 +281,9 @@ def check_run_folder(run_dir: Path, cfg: RunConfig):
     if cfg.train.resume and status.status == "new": raise FileNotFoundError(f"resume=True, but {run_dir} holds no run to resume")
     return status
 
-def prepare_run_folder(run_dir: Path, cfg: RunConfig) -> Path | None:
+def prepare_run_folder(run_dir: Path, cfg: RunConfig, claim_token: str) -> Path | None:
     "Check the folder; when resuming, clear what the interrupted run left half-written and return its newest complete checkpoint."
-    status = check_run_folder(run_dir, cfg)
+    status = check_run_folder(run_dir, cfg, claim_token)
     if status.status == "new": return None
     for leftover in [*run_dir.glob(".*.tmp-*"), *run_dir.glob(".*.old-*")]:
         shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
@@ -323,7 +331,7 @@ def train(cfg: RunConfig, # from `build_cfg`
     "Train, evaluate, save and validate one run in `cfg.run_dir`; its state says how far it got."
     claim = claim_run_folder(cfg.run_dir)
     try:
-        checkpoint = prepare_run_folder(cfg.run_dir, cfg)
+        checkpoint = prepare_run_folder(cfg.run_dir, cfg, claim.token)
         phases = RunPhases(cfg.run_dir, claim.token)
         try: return _run(cfg, checkpoint, phases, list(callbacks))
         except BaseException as e:
