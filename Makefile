@@ -5,7 +5,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 # Notebooks under test write no run folders into the repo and never touch a model hub.
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: install test demo export clean-run-folders
+.PHONY: install test test-fast check-sources demo export readme
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -15,17 +15,27 @@ install: $(PY)
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e ".[dev,wandb,tensorboard]"
 
-export: install
-	nbdev_export && nbdev_clean
+# README.md is written from nbs/index.ipynb (nbdev_readme needs Quarto, which these machines lack).
+readme:
+	$(PY) .ci/readme.py
 
-# CI: the notebooks and the package must already agree, then every notebook runs (all but GPU cells).
-test: install
-	@before="$$(git status --porcelain; git diff)"; nbdev_export && nbdev_clean; \
+export: install
+	nbdev_export && nbdev_clean && $(PY) .ci/readme.py
+
+# The notebooks, the package and README.md must already agree: exporting, cleaning and writing the README change nothing.
+check-sources: install
+	@before="$$(git status --porcelain; git diff)"; nbdev_export && nbdev_clean && $(PY) .ci/readme.py; \
 	after="$$(git status --porcelain; git diff)"; \
-	if [ "$$before" != "$$after" ]; then echo "nbdev_export / nbdev_clean changed files: run them and commit:"; git status --short; exit 1; fi
-	@# one notebook at a time: parallel torch processes on 2 cores slow each other down several times over
+	if [ "$$before" != "$$after" ]; then echo "nbdev_export / nbdev_clean / the README changed files: run make export and commit:"; git status --short; exit 1; fi
+
+# CI: every notebook runs (all but GPU cells), one at a time: parallel torch processes on 2 cores slow each other down.
+test: check-sources
 	nbdev_test --flags slow --n_workers 1 --timing
 	@echo "notebooks: $$(ls nbs/*.ipynb | wc -l) passed, 0 failed"
+
+# The quick cells only: no training, no slow checks.
+test-fast: check-sources
+	nbdev_test --n_workers 1 --timing
 
 # The main job on the embedded default (tiny offline preset + demo set): a full run into outputs/<timestamp>/.
 demo: install

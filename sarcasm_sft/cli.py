@@ -4,12 +4,12 @@
 
 # %% ../nbs/08_cli.ipynb #dec85194
 from __future__ import annotations
-import argparse, contextlib, json, os, sys
+import argparse, json, os, sys
 from pathlib import Path
 import sarcasm_sft
-from .config import RUN_PARAMETERS, SECRET_FIELDS, build_cfg
-from .env import (CLAIM_ENV, CONSOLE_PREFIX, RunFolderBusy, atomic_write_text, claim_run_folder, redact,
-                             resolve_tokens_and_env, run_status, write_run_state)
+from .config import RUN_PARAMETERS, SECRET_FIELDS, ConfigError, SarcasmSftError, build_cfg, parameter_help, show_default
+from .env import CONSOLE_PREFIX, atomic_write_text, redact, resolve_tokens_and_env
+from .runs import CLAIM_ENV, LAUNCHING, check_run_folder, claim_run_folder, require_finished_run, write_run_state
 
 # %% auto #0
 __all__ = ['notebook_path', 'ConsoleLines', 'scrub_report', 'execute', 'train_command', 'eval_command', 'predict_command',
@@ -22,7 +22,7 @@ def notebook_path(name: str, # e.g. "06_train.ipynb"
     "The notebook to execute; a clear error if it is not there."
     path = Path(override) if override else Path(sarcasm_sft.__file__).resolve().parent.parent / "nbs" / name
     if not path.exists():
-        raise FileNotFoundError(f"{path}: notebook not found. Install sarcasm_sft from a clone (pip install -e .) "
+        raise SarcasmSftError(f"{path}: notebook not found. Install sarcasm_sft from a clone (pip install -e .) "
                                 f"or pass --notebook PATH/{name}")
     return path
 
@@ -42,12 +42,20 @@ def scrub_report(path: Path):
         text = path.read_text(encoding="utf-8")
         if redact(text) != text: atomic_write_text(path, redact(text))
 
+def _ipc_kernel_manager():
+    "A kernel manager over local sockets: no network port, and no 'Kernel is running over TCP' warning on the terminal."
+    from jupyter_client.manager import KernelManager
+    class IpcKernelManager(KernelManager):
+        def __init__(self, **kwargs): super().__init__(transport="ipc", **kwargs)
+    return IpcKernelManager
+
 def execute(notebook: Path, output: Path, parameters: dict) -> int:
     "Run `notebook` with papermill into `output`; 0 on success, 1 on a failed cell (or a dead kernel)."
     import papermill as pm
     try:
         pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=os.getcwd(), progress_bar=True,
-                            stdout_file=ConsoleLines(sys.stdout), stderr_file=ConsoleLines(sys.stderr))
+                            stdout_file=ConsoleLines(sys.stdout), stderr_file=ConsoleLines(sys.stderr),
+                            kernel_manager_class=_ipc_kernel_manager())
     except Exception as e:  # a failed cell, or a kernel that died (killed, out of memory)
         what = f"cell {e.exec_count}: {e.ename}: {e.evalue}" if isinstance(e, pm.PapermillExecutionError) else f"{type(e).__name__}: {e}"
         print(f"\nrun failed in {redact(what)}\npartial report: {output}", file=sys.stderr)
@@ -62,11 +70,10 @@ def train_command(params: dict, # flat parameter name -> value (strings are fine
                  ) -> int:
     "Claim outputs/<run_name>/ and execute 06_train.ipynb into it."
     secrets = sorted(set(params) & set(SECRET_FIELDS))
-    if secrets: raise ValueError(f"{secrets}: tokens are never parameters (papermill writes parameters into the report); "
+    if secrets: raise ConfigError(f"{secrets}: tokens are never parameters (papermill writes parameters into the report); "
                                  "set HF_TOKEN / WANDB_API_KEY in the environment")
     unknown = sorted(set(params) - set(RUN_PARAMETERS))
-    if unknown: raise ValueError(f"unknown parameter(s) {unknown}; known: {list(RUN_PARAMETERS)}")
-    from sarcasm_sft.train import LAUNCHING, check_run_folder
+    if unknown: raise ConfigError(f"unknown parameter(s) {unknown}; known: {list(RUN_PARAMETERS)}")
     cfg = build_cfg(**params)
     resolve_tokens_and_env(cfg)  # so that the report is scrubbed of this environment's token values
     run_dir = cfg.run_dir
@@ -89,7 +96,6 @@ def train_command(params: dict, # flat parameter name -> value (strings are fine
 # %% ../nbs/08_cli.ipynb #07a95530
 def eval_command(run_dir: str, split: str = "test", max_eval_samples: int | None = None, notebook: str | None = None) -> int:
     "Execute 07_eval.ipynb for a saved run into `run_dir/eval-<split>/`."
-    from sarcasm_sft.eval import require_finished_run
     run = require_finished_run(run_dir)
     out = run / f"eval-{split}"; out.mkdir(exist_ok=True)
     return execute(notebook_path("07_eval.ipynb", notebook), out / "07_eval.ipynb",
@@ -104,9 +110,11 @@ def predict_command(run_dir: str, text: str, image: str | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sarcasm-sft", description="Fine-tune and evaluate Llama-3.2-Vision sarcasm detectors.")
     sub = p.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("train", help="train one run; its executed notebook lands in outputs/<run_name>/")
+    listing = "\n".join(f"  {name:<20} {help} (default: {show_default(default)})" for name, (default, help) in parameter_help().items())
+    t = sub.add_parser("train", help="train one run; its executed notebook lands in outputs/<run_name>/",
+                       epilog=f"parameters (unset: the model preset's value):\n{listing}", formatter_class=argparse.RawDescriptionHelpFormatter)
     t.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                   help=f"a run parameter: {', '.join(RUN_PARAMETERS)}")
+                   help="a run parameter (listed below); repeat -p for more")
     t.add_argument("--notebook", help="the train notebook (default: nbs/06_train.ipynb beside the package)")
     e = sub.add_parser("eval", help="evaluate a saved run on a split; writes RUN_DIR/eval-<split>/")
     e.add_argument("run_dir"); e.add_argument("--split", default="test", choices=["validation", "test", "train"])
@@ -127,14 +135,13 @@ def split_params(argv: list[str]) -> tuple[list[str], list[list[str]]]:
 
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `sarcasm-sft` console script."
-    from sarcasm_sft.model import ModelAccessError
     rest, params = split_params(sys.argv[1:] if argv is None else list(argv))
     args = build_parser().parse_args(rest)
     try:
         if args.command == "train": return train_command(dict(args.param + params), args.notebook)
         if args.command == "eval": return eval_command(args.run_dir, args.split, args.max_eval_samples, args.notebook)
         return predict_command(args.run_dir, args.text, args.image)
-    except (ValueError, FileNotFoundError, FileExistsError, ModelAccessError) as e:
+    except SarcasmSftError as e:  # the package's own errors: one line, exit 2 (a bug keeps its traceback)
         print(f"sarcasm-sft {args.command}: {redact(e)}", file=sys.stderr)
         return 2
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 import re
 import torch
 from PIL import Image
-from .config import DEFAULT_INSTRUCTION, RunConfig
+from .config import DEFAULT_INSTRUCTION, LABEL_WORDS, RunConfig, SarcasmSftError
 
 # %% auto #0
-__all__ = ['ANSWERS', 'FIXED_DATE', 'EOT', 'POST_SLOT', 'build_messages', 'render_prompt', 'prompt_token_ids', 'encode_rows',
-           'Llama32VisionSFTCollator', 'build_generation_batch', 'label_sanity_check', 'show_demo_batch']
+__all__ = ['FIXED_DATE', 'EOT', 'POST_SLOT', 'build_messages', 'render_prompt', 'prompt_token_ids', 'encode_rows',
+           'LabelMaskError', 'Llama32VisionSFTCollator', 'build_generation_batch', 'label_sanity_check',
+           'show_demo_batch']
 
 # %% ../nbs/04_collator.ipynb #ac2a81c9
-ANSWERS = {1: "sarcastic", 0: "not sarcastic"}
 FIXED_DATE = "26 Jul 2024"
 EOT = "<|eot_id|>"
 
@@ -32,7 +32,7 @@ def render_prompt(processor, text: str, has_image: bool, instruction: str = DEFA
     "The chat-template string for one row, ending at the assistant header (or after the answer)."
     prompt = processor.apply_chat_template(build_messages(text, has_image, instruction), add_generation_prompt=True,
                                            tokenize=False, date_string=FIXED_DATE)
-    return prompt if answer is None else prompt + ANSWERS[answer] + EOT
+    return prompt if answer is None else prompt + LABEL_WORDS[answer] + EOT
 
 # %% ../nbs/04_collator.ipynb #902f8721
 def _rgb(image): return image.convert("RGB") if image.mode != "RGB" else image
@@ -92,6 +92,9 @@ def encode_rows(processor, rows: list[dict], # rows with id, image (PIL or None)
     return batch
 
 # %% ../nbs/04_collator.ipynb #d8f3c66e
+class LabelMaskError(SarcasmSftError, ValueError):
+    "The supervised tokens of a batch are not exactly an answer and its <|eot_id|>."
+
 class Llama32VisionSFTCollator:
     "Collate `load_hf_dataset` rows into Mllama training tensors plus `labels` that supervise only the answer."
     def __init__(self, processor, # the checkpoint's `MllamaProcessor`
@@ -99,7 +102,7 @@ class Llama32VisionSFTCollator:
                 ):
         self.processor, self.instruction = processor, cfg.data.instruction if cfg else DEFAULT_INSTRUCTION
         tok = processor.tokenizer
-        self.answer_ids = {label: tok(word + EOT, add_special_tokens=False)["input_ids"] for label, word in ANSWERS.items()}
+        self.answer_ids = {label: tok(word + EOT, add_special_tokens=False)["input_ids"] for label, word in LABEL_WORDS.items()}
 
     def __call__(self, rows: list[dict]) -> dict:
         batch = encode_rows(self.processor, rows, "right", self.instruction)
@@ -109,7 +112,7 @@ class Llama32VisionSFTCollator:
             answer, end = self.answer_ids[row["label"]], int(mask[i].sum())
             span = ids[i, end - len(answer):end]
             if span.tolist() != answer:  # tokenization merged across the prompt/answer boundary: never guess
-                raise ValueError(f"row {row.get('id', i)}: the answer's tokens were not found at the end of the prompt")
+                raise LabelMaskError(f"row {row.get('id', i)}: the answer's tokens were not found at the end of the prompt")
             labels[i, end - len(answer):end] = span
         batch["labels"] = labels
         return batch
@@ -130,25 +133,25 @@ def label_sanity_check(batch: dict, # a collated batch with `labels`
                       ) -> None:
     "Raise `ValueError` naming the row if the labels are not exactly a label word + <|eot_id|>."
     lm_head_size = lm_head_size or processor.image_token_id
-    allowed = {word + EOT for word in ANSWERS.values()}
+    allowed = {word + EOT for word in LABEL_WORDS.values()}
     for i, row in enumerate(batch["labels"]):
         supervised = row[row != -100]
-        if supervised.numel() == 0: raise ValueError(f"label sanity: row {i} supervises nothing")
+        if supervised.numel() == 0: raise LabelMaskError(f"label sanity: row {i} supervises nothing")
         if (supervised >= lm_head_size).any():
-            raise ValueError(f"label sanity: row {i} supervises id {supervised.max().item()} >= LM head size {lm_head_size} "
+            raise LabelMaskError(f"label sanity: row {i} supervises id {supervised.max().item()} >= LM head size {lm_head_size} "
                              "(an unmasked image token crashes the loss)")
         text = processor.tokenizer.decode(supervised)
         if text not in allowed:
-            raise ValueError(f"label sanity: row {i} supervises {text!r}; expected one of {sorted(allowed)}")
+            raise LabelMaskError(f"label sanity: row {i} supervises {text!r}; expected one of {sorted(allowed)}")
 
 # %% ../nbs/04_collator.ipynb #39d9be24
 def show_demo_batch(n: int = 4):
     "Build the tiny preset and the demo set, collate `n` rows and print what the model sees and learns."
     from sarcasm_sft.config import build_cfg
     from sarcasm_sft.data import load_hf_dataset
-    from sarcasm_sft.model import load_processor
+    from sarcasm_sft.offline import load_tiny_processor
     cfg = build_cfg()
-    processor, (train, _) = load_processor(cfg), load_hf_dataset(cfg)
+    processor, (train, _) = load_tiny_processor(), load_hf_dataset(cfg)
     batch = Llama32VisionSFTCollator(processor, cfg)([train[i] for i in range(n)])
     label_sanity_check(batch, processor)
     print({k: tuple(v.shape) for k, v in batch.items()})

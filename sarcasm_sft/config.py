@@ -10,9 +10,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['CARDS', 'DEFAULT_INSTRUCTION', 'SECRET_FIELDS', 'SECTIONS', 'RUN_PARAMETERS', 'PRESETS', 'HUB_ID', 'ModelCards',
-           'ModelConfig', 'DataConfig', 'LoraSettings', 'TrainSettings', 'EvalSettings', 'OutputConfig',
-           'TrackingConfig', 'RunConfig', 'looks_like_path', 'resolve_model_name', 'validate_cfg', 'build_cfg']
+__all__ = ['CARDS', 'LABEL_WORDS', 'DEFAULT_INSTRUCTION', 'SECRET_FIELDS', 'SECTIONS', 'RUN_PARAMETERS', 'PRESETS', 'HUB_ID',
+           'SarcasmSftError', 'ConfigError', 'ModelCards', 'param', 'ModelConfig', 'DataConfig', 'LoraConfig',
+           'TrainConfig', 'EvalConfig', 'OutputConfig', 'TrackingConfig', 'RunConfig', 'parameter_help', 'show_default',
+           'parameter_table', 'looks_like_path', 'resolve_model_name', 'validate_cfg', 'build_cfg']
+
+# %% ../nbs/01_config.ipynb #311d3cdb
+class SarcasmSftError(Exception):
+    "Base of every error this package raises on purpose."
+
+class ConfigError(SarcasmSftError, ValueError):
+    "An unknown or impossible parameter; the message names the field."
 
 # %% ../nbs/01_config.ipynb #f7a27f71
 @dataclass(frozen=True)
@@ -25,75 +33,80 @@ class ModelCards:
 CARDS = ModelCards()
 
 # %% ../nbs/01_config.ipynb #fcb369bd
+LABEL_WORDS = {1: "sarcastic", 0: "not sarcastic"}  # the answers the model learns to write, and the only place they are spelled
 DEFAULT_INSTRUCTION = ("Is this post sarcastic? Look at the image and read the text, then answer with exactly "
-                       "'sarcastic' or 'not sarcastic'.\nPost: ")
+                       f"'{LABEL_WORDS[1]}' or '{LABEL_WORDS[0]}'.\nPost: ")
 SECRET_FIELDS = ("hf_token", "wandb_api_key")
+
+def param(default, help: str, **kwargs):
+    "A config field with its help text: the CLI, the train notebook and README.md all show this text."
+    return field(default=default, metadata={"help": help}, **kwargs)
 
 @dataclass
 class ModelConfig:
-    model_name_or_path: str = CARDS.tiny  # hub id, local checkpoint folder, or a `ModelCards` name
-    max_image_tiles: int = 4  # tiles per image the processor may use (1..4)
-    load_in_4bit: bool = True  # QLoRA: NF4 language model; False loads it unquantized
-    attn_implementation: str = "auto"  # "auto" tries flash_attention_2 where installed and supported, else sdpa
-    hf_token: str | None = field(default=None, repr=False)  # secret: prefer the HF_TOKEN environment variable
+    model_name_or_path: str = param(CARDS.tiny, "a ModelCards name (tiny, llama3_2vl, llama3_2vl_90b), a hub id or a local folder")
+    max_image_tiles: int = param(4, "tiles per image the processor may use (1..4)")
+    load_in_4bit: bool = param(True, "QLoRA: the language model in 4-bit NF4; false loads it unquantized")
+    attn_implementation: str = param("auto", "auto (flash_attention_2 where installed and supported, else sdpa), sdpa, eager")
+    hf_token: str | None = param(None, "secret: set HF_TOKEN in the environment instead", repr=False)
 
 @dataclass
 class DataConfig:
-    dataset: str = "demo"  # "demo", a hub dataset id, a folder saved by `datasets`, a data folder or file
-    dataset_config: str | None = None  # hub config name, e.g. "mmsd-v2"
-    instruction: str = DEFAULT_INSTRUCTION  # put before the post's text in the user turn
-    bad_rows: str = "error"  # "error" stops at the first bad row; "skip" drops bad rows and reports counts
-    max_text_chars: int = 2000  # longer texts count as bad rows
-    eval_fraction: float = 0.1  # held-out slice of train when there is no validation or test split
-    text_only: bool = False  # train on the text alone; without it a data set with no image column is refused
+    dataset: str = param("demo", "demo, a hub dataset id, a folder saved by datasets, a data folder or file")
+    dataset_config: str | None = param(None, "hub dataset config, e.g. mmsd-v2")
+    instruction: str = param(DEFAULT_INSTRUCTION, "put before the post's text in the user turn")
+    bad_rows: str = param("error", "error: stop at the first bad row; skip: drop bad rows and count them")
+    max_text_chars: int = param(2000, "longer texts are bad rows")
+    eval_fraction: float = param(0.1, "held-out slice of train when the data has no validation or test split")
+    text_only: bool = param(False, "train on the text alone (required when the data has no image column)")
 
 @dataclass
-class LoraSettings:
-    lora_r: int = 16
-    lora_alpha: int = 32
-    lora_dropout: float = 0.05
-    lora_targets: str = "language"  # "language", "language+vision" or a regex over module names
+class LoraConfig:
+    lora_r: int = param(16, "LoRA rank")
+    lora_alpha: int = param(32, "LoRA scaling numerator (scale = alpha / r)")
+    lora_dropout: float = param(0.05, "dropout on the LoRA input")
+    lora_targets: str = param("language", "language, language+vision, or a regex over module names")
 
 @dataclass
-class TrainSettings:
-    lr: float = 2e-4
-    epochs: float = 1.0
-    max_steps: int = -1  # > 0 overrides epochs
-    batch_size: int = 8
-    grad_accum: int = 2
-    eval_steps: int = 200  # generation eval every this many optimizer steps
-    seed: int = 42
-    select_best: bool = False  # keep the adapter with the best eval macro-F1 instead of the last
-    resume: bool = False  # continue an unfinished run from its last checkpoint (same run_name)
+class TrainConfig:
+    lr: float = param(2e-4, "learning rate (cosine schedule, 3% warm-up)")
+    epochs: float = param(1.0, "passes over the train split (unless max_steps > 0)")
+    max_steps: int = param(-1, "optimizer steps; > 0 overrides epochs")
+    batch_size: int = param(8, "rows per device and step")
+    grad_accum: int = param(2, "steps accumulated per optimizer step")
+    eval_steps: int = param(200, "generation eval and checkpoint every this many optimizer steps")
+    seed: int = param(42, "one seed for data order, eval subset, initialisation")
+    select_best: bool = param(False, "keep the adapter with the best eval macro-F1 instead of the last")
+    resume: bool = param(False, "continue an unfinished run (same run_name) from its newest complete checkpoint")
 
 @dataclass
-class EvalSettings:
-    eval_batch_size: int = 16
-    max_eval_samples: int = 500  # rows of the eval split used for generation eval; 0 = all
-    max_new_tokens: int = 8
+class EvalConfig:
+    eval_batch_size: int = param(16, "rows per generation batch")
+    max_eval_samples: int = param(500, "rows of the eval split scored (a seeded choice); 0 = all")
+    max_new_tokens: int = param(8, "tokens generated per answer")
 
 @dataclass
 class OutputConfig:
-    run_name: str = ""  # "" becomes a UTC timestamp
-    out_dir: str = "outputs"
+    run_name: str = param("", "the run folder's name; empty: a UTC timestamp")
+    out_dir: str = param("outputs", "where run folders are made")
 
 @dataclass
 class TrackingConfig:
-    report_to: str = "none"  # "none", "wandb" or "tensorboard" (event files in the run folder)
-    wandb_project: str = "sarcasm-sft"
-    wandb_api_key: str | None = field(default=None, repr=False)  # secret: prefer WANDB_API_KEY
+    report_to: str = param("none", "none, wandb, or tensorboard (event files in the run folder)")
+    wandb_project: str = param("sarcasm-sft", "W&B project")
+    wandb_api_key: str | None = param(None, "secret: set WANDB_API_KEY in the environment instead", repr=False)
 
 # %% ../nbs/01_config.ipynb #07cc4614
-SECTIONS = dict(model=ModelConfig, data=DataConfig, lora=LoraSettings, train=TrainSettings,
-                eval=EvalSettings, output=OutputConfig, tracking=TrackingConfig)
+SECTIONS = dict(model=ModelConfig, data=DataConfig, lora=LoraConfig, train=TrainConfig,
+                eval=EvalConfig, output=OutputConfig, tracking=TrackingConfig)
 
 @dataclass
 class RunConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     data: DataConfig = field(default_factory=DataConfig)
-    lora: LoraSettings = field(default_factory=LoraSettings)
-    train: TrainSettings = field(default_factory=TrainSettings)
-    eval: EvalSettings = field(default_factory=EvalSettings)
+    lora: LoraConfig = field(default_factory=LoraConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
 
@@ -116,7 +129,7 @@ class RunConfig:
     @classmethod
     def from_dict(cls, d: dict) -> RunConfig:
         unknown = set(d) - set(SECTIONS)
-        if unknown: raise ValueError(f"unknown config section(s): {sorted(unknown)}")
+        if unknown: raise ConfigError(f"unknown config section(s): {sorted(unknown)}")
         flat = {k: v for sec in d.values() for k, v in sec.items()}
         return build_cfg(**flat)
 
@@ -124,10 +137,21 @@ class RunConfig:
     def from_json(cls, s: str) -> RunConfig: return cls.from_dict(json.loads(s))
 
 # %% ../nbs/01_config.ipynb #59448422
-RUN_PARAMETERS = ("model_name_or_path", "dataset", "dataset_config", "lora_r", "lora_alpha", "lora_dropout",
-                  "lora_targets", "lr", "epochs", "max_steps", "batch_size", "grad_accum", "eval_steps", "eval_batch_size",
-                  "max_eval_samples", "max_new_tokens", "max_image_tiles", "instruction", "seed", "run_name", "out_dir",
-                  "report_to", "wandb_project", "select_best", "resume", "bad_rows", "text_only")
+RUN_PARAMETERS = tuple(f.name for klass in SECTIONS.values() for f in dataclasses.fields(klass) if f.name not in SECRET_FIELDS)
+
+def parameter_help() -> dict:
+    "flat parameter name -> (default, help)."
+    return {f.name: (f.default, f.metadata["help"]) for klass in SECTIONS.values() for f in dataclasses.fields(klass)
+            if f.name not in SECRET_FIELDS}
+
+def show_default(value) -> str:
+    "A default as the help shows it (the long default instruction by name)."
+    return "the default instruction" if value == DEFAULT_INSTRUCTION else repr(value)
+
+def parameter_table() -> str:
+    "The parameters as a markdown table (README.md holds this table; a test keeps it in step)."
+    return "\n".join(["| parameter | default | what |", "|---|---|---|"] +
+                     [f"| `{name}` | {show_default(default)} | {help} |" for name, (default, help) in parameter_help().items()])
 
 # %% ../nbs/01_config.ipynb #2b0cae9c
 PRESETS = {
@@ -153,7 +177,7 @@ def _coerce(name, value, tp):
     base = next((a for a in args if a is not type(None)), tp) if args else tp
     if value is None or (optional and isinstance(value, str) and value.lower() in ("none", "null", "")):
         if optional: return None
-        raise ValueError(f"{name}: must not be None")
+        raise ConfigError(f"{name}: must not be None")
     try:
         if base is bool:
             if isinstance(value, str):
@@ -168,7 +192,7 @@ def _coerce(name, value, tp):
         if base is float: return float(value)
         return str(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name}: cannot read {value!r} as {base.__name__}") from None
+        raise ConfigError(f"{name}: cannot read {value!r} as {base.__name__}") from None
 
 HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")  # org/name, as the hub spells them
 
@@ -181,14 +205,14 @@ def resolve_model_name(name: str) -> str:
     aliases = dataclasses.asdict(CARDS)
     if name in aliases: return aliases[name]
     if name in aliases.values() or Path(name).expanduser().exists(): return name
-    if looks_like_path(name): raise ValueError(f"model_name_or_path: no such folder {name!r}")
+    if looks_like_path(name): raise ConfigError(f"model_name_or_path: no such folder {name!r}")
     if HUB_ID.fullmatch(name): return name
-    raise ValueError(f"model_name_or_path: unknown preset {name!r}; use one of {sorted(aliases)}, "
+    raise ConfigError(f"model_name_or_path: unknown preset {name!r}; use one of {sorted(aliases)}, "
                      "a hub id like 'org/name' or an existing folder")
 
 # %% ../nbs/01_config.ipynb #3c4222f4
 def validate_cfg(cfg: RunConfig) -> RunConfig:
-    "Raise `ValueError` naming the first impossible field."
+    "Raise `ConfigError` naming the first impossible field."
     checks = [
         ("lora_r", cfg.lora.lora_r > 0, "must be > 0"),
         ("lora_alpha", cfg.lora.lora_alpha > 0, "must be > 0"),
@@ -215,7 +239,7 @@ def validate_cfg(cfg: RunConfig) -> RunConfig:
          "must start with a letter, digit or '_' and hold only letters, digits, '_', '-' and '.'"),
     ]
     for name, ok, why in checks:
-        if not ok: raise ValueError(f"{name}: {why} (got {cfg.flat(secrets=False).get(name, '<secret>')!r})")
+        if not ok: raise ConfigError(f"{name}: {why} (got {cfg.flat(secrets=False).get(name, '<secret>')!r})")
     return cfg
 
 # %% ../nbs/01_config.ipynb #ee945895
@@ -226,7 +250,7 @@ def build_cfg(model_name_or_path: str = CARDS.tiny,  # a `ModelCards` name or va
     name = resolve_model_name(str(model_name_or_path))
     index = _field_index()
     unknown = sorted(set(overrides) - set(index))
-    if unknown: raise ValueError(f"unknown parameter(s) {unknown}; known: {sorted(index)}")
+    if unknown: raise ConfigError(f"unknown parameter(s) {unknown}; known: {sorted(index)}")
     values = {**PRESETS.get(name, {}), **overrides, "model_name_or_path": name}
     cfg = RunConfig()
     for key, value in values.items():

@@ -4,26 +4,26 @@
 
 # %% ../nbs/03_data.ipynb #937adf1a
 from __future__ import annotations
-import csv, io, json, logging, os, random, re, time
+import csv, io, json, logging, os, time
 from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 import datasets
-from PIL import Image, ImageDraw, ImageFile, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 from tqdm.auto import tqdm
-from .config import HUB_ID, RunConfig
-from .env import atomic_dir, cache_dir, console, resolve_tokens_and_env
+from .config import HUB_ID, LABEL_WORDS, RunConfig, SarcasmSftError
+from .env import cache_dir, console, resolve_tokens_and_env
+from .offline import make_demo_dataset
 
 log = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'FEATURES', 'COLUMN_ALIASES', 'SPLIT_ALIASES', 'LABEL_VALUES', 'DECODE_THREADS', 'MMSD_IMAGE_DIRS',
-           'DATA_SUFFIXES', 'POSITIVE_WORDS', 'NEGATIVE_WORDS', 'DEMO_SIZE', 'DataError', 'field_error', 'to_label',
-           'read_records', 'LoadReport', 'image_problem', 'image_problems', 'no_image_column', 'normalize_records',
-           'find_split_files', 'is_mmsd_layout', 'load_local', 'normalize_hf_split', 'load_hub_or_saved', 'DataSplits',
-           'data_warnings', 'load_all_splits', 'load_splits', 'load_split', 'load_hf_dataset', 'draw_weather',
-           'demo_caption', 'make_demo_dataset']
+           'DATA_SUFFIXES', 'DataError', 'field_error', 'to_label', 'read_records', 'LoadReport', 'image_problem',
+           'image_problems', 'no_image_column', 'normalize_records', 'find_split_files', 'is_mmsd_layout', 'load_local',
+           'normalize_hf_split', 'load_hub_or_saved', 'DataSplits', 'data_warnings', 'load_all_splits', 'load_splits',
+           'load_split', 'load_hf_dataset']
 
 # %% ../nbs/03_data.ipynb #a828ce51
 FEATURES = datasets.Features({"id": datasets.Value("string"), "image": datasets.Image(),
@@ -31,11 +31,11 @@ FEATURES = datasets.Features({"id": datasets.Value("string"), "image": datasets.
 COLUMN_ALIASES = dict(id=("id", "image_id", "idx", "post_id"), image=("image", "image_path", "img", "image_file", "img_path"),
                       text=("text", "caption", "tweet", "post"), label=("label", "labels", "sarcasm", "is_sarcastic"))
 SPLIT_ALIASES = dict(train=("train",), validation=("validation", "valid", "val", "dev"), test=("test",))
-LABEL_VALUES = {"1": 1, "sarcastic": 1, "sarcasm": 1, "yes": 1, "true": 1,
-                "0": 0, "not sarcastic": 0, "not_sarcastic": 0, "non-sarcastic": 0, "non_sarcastic": 0,
-                "nonsarcastic": 0, "no": 0, "false": 0}
+LABEL_VALUES = {**{word: label for label, word in LABEL_WORDS.items()},  # how data sets spell labels, ours first
+                "1": 1, "sarcasm": 1, "yes": 1, "true": 1,
+                "0": 0, "not_sarcastic": 0, "non-sarcastic": 0, "non_sarcastic": 0, "nonsarcastic": 0, "no": 0, "false": 0}
 
-class DataError(ValueError):
+class DataError(SarcasmSftError, ValueError):
     "A bad input row or file; the message names the file, the row and the field (kept in `.field`)."
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message); self.field = field
@@ -347,60 +347,3 @@ def load_hf_dataset(cfg: RunConfig, # `cfg.data` says what to load and how to tr
     "(train, eval) with columns id, image (PIL or None), text, label (1 = sarcastic)."
     s = load_splits(cfg)
     return s.train, s.eval
-
-# %% ../nbs/03_data.ipynb #68681bb0
-POSITIVE_WORDS = ["lovely", "beautiful", "glorious", "sunny", "bright", "warm", "perfect", "wonderful", "gorgeous", "cheerful"]
-NEGATIVE_WORDS = ["gloomy", "miserable", "grey", "rainy", "dreary", "cold", "wet", "awful", "dismal", "bleak"]
-DEMO_SIZE = 64
-
-def draw_weather(sunny: bool, # sunny sky with a sun, or grey sky with clouds and rain
-                 rng: random.Random) -> Image.Image:
-    "A small drawing of sunny or rainy weather, with random jitter."
-    jitter = lambda c: tuple(max(0, min(255, v + rng.randint(-20, 20))) for v in c)
-    s = DEMO_SIZE
-    sky, ground = ((90, 160, 240), (70, 170, 70)) if sunny else ((120, 120, 130), (70, 80, 70))
-    im = Image.new("RGB", (s, s), jitter(sky))
-    d = ImageDraw.Draw(im)
-    d.rectangle([0, int(s * 0.75), s, s], fill=jitter(ground))
-    if sunny:
-        x, y, r = rng.randint(10, s - 10), rng.randint(8, s // 3), rng.randint(6, 11)
-        d.ellipse([x - r, y - r, x + r, y + r], fill=jitter((250, 220, 40)))
-    else:
-        for _ in range(rng.randint(2, 4)):
-            x, y = rng.randint(0, s - 20), rng.randint(0, s // 3)
-            d.ellipse([x, y, x + rng.randint(18, 30), y + rng.randint(8, 14)], fill=jitter((80, 80, 90)))
-        for _ in range(rng.randint(15, 25)):
-            x, y = rng.randint(0, s), rng.randint(s // 4, int(s * 0.8))
-            d.line([x, y, x - 2, y + 5], fill=jitter((60, 90, 200)), width=1)
-    return im
-
-def demo_caption(positive: bool, rng: random.Random) -> str:
-    words = rng.sample(POSITIVE_WORDS if positive else NEGATIVE_WORDS, 4)
-    return f"what a {' '.join(words)} day{rng.choice(['!', ' today', ' out there', '...', ''])}"
-
-# %% ../nbs/03_data.ipynb #f54878e0
-def make_demo_dataset(path, # folder to create (kept if it already holds this demo set)
-                      n: int = 600, # rows in total, split 80/10/10 into train/validation/test
-                      seed: int = 0,
-                     ) -> Path:
-    "Write the demo set as jsonl files plus `images/`; return the folder."
-    path = Path(path)
-    spec = dict(n=n, seed=seed, version=1)
-    if (path / "demo.json").exists() and json.loads((path / "demo.json").read_text()) == spec: return path
-    rng = random.Random(seed)
-    combos = [(i % 4) // 2 == 0 for i in range(n)], [i % 2 == 0 for i in range(n)]
-    rows = list(zip(*combos)); rng.shuffle(rows)
-    n_train, n_val = int(n * 0.8), int(n * 0.1)
-    bounds = dict(train=(0, n_train), validation=(n_train, n_train + n_val), test=(n_train + n_val, n))
-    with atomic_dir(path, replace=path.exists()) as tmp:
-        (tmp / "images").mkdir()
-        for split, (lo, hi) in bounds.items():
-            lines = []
-            for i in range(lo, hi):
-                sunny, positive = rows[i]
-                draw_weather(sunny, rng).save(tmp / "images" / f"demo-{i:05d}.png")
-                lines.append(json.dumps(dict(id=f"demo-{i:05d}", image=f"images/demo-{i:05d}.png",
-                                             text=demo_caption(positive, rng), label=int(sunny != positive))))
-            (tmp / f"{split}.jsonl").write_text("\n".join(lines) + "\n")
-        (tmp / "demo.json").write_text(json.dumps(spec))
-    return path

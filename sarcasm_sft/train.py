@@ -4,31 +4,27 @@
 
 # %% ../nbs/06_train.ipynb #df16b2bd
 from __future__ import annotations
-import contextlib, gc, importlib.metadata, json, math, platform, shutil, subprocess, time
+import contextlib, gc, json, math, shutil, time
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
 from transformers import TrainerCallback
-from .config import SECRET_FIELDS, RunConfig
-from .env import (RunFolderBusy, RunStatus, atomic_dir, claim_run_folder, console, init_tracking, resolve_tokens_and_env,
-                             run_status, seed_everything, set_runtime_env, write_run_state)
+from .config import SECRET_FIELDS, ConfigError, RunConfig
+from .env import console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from .data import load_splits
-from .collator import Llama32VisionSFTCollator, label_sanity_check
-from .model import compute_dtype, load_model, load_processor
-from .eval import (answer_margins, generate_predictions, load_run, metrics_of, plot_confusion_matrix, write_json,
-                             write_predictions)
+from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
+from .model import load_model, load_processor
+from .scoring import LOGGED_METRICS, eval_subset, generate_predictions, metrics_of
+from .runs import (RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
+                              prepare_run_folder, reload_answers, run_status, save_run_files, validate_run, write_json,
+                              write_run_state)
 
 # %% auto #0
-__all__ = ['LOGGED_METRICS', 'PACKAGES', 'RUN_FILES', 'RELOAD_TOLERANCE', 'RELOAD_CHECK_ROWS', 'CHECKPOINT_FILES', 'LAUNCHING',
-           'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'plot_loss', 'plot_eval_history', 'package_versions',
-           'git_commit', 'device_name', 'reload_answers', 'compare_reload', 'validate_run', 'TrainResult', 'RunPhases',
-           'logging_interval', 'sft_config', 'tensorboard_callbacks', 'checkpoint_step', 'latest_checkpoint',
-           'check_run_folder', 'prepare_run_folder', 'save_run_files', 'training_done', 'resume_finished_training',
+__all__ = ['DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress', 'TrainResult', 'RunPhases',
+           'logging_interval', 'sft_config', 'tensorboard_callbacks', 'training_done', 'resume_finished_training',
            'adapter_weights', 'train', 'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #1805b6d5
-LOGGED_METRICS = ("accuracy", "macro_f1", "f1_sarcastic", "invalid_rate")
-
 class GenerationEvalCallback(TrainerCallback):
     "Generation-based eval before training and every `every` steps; history for metrics.json."
     def __init__(self, evaluate, # () -> metrics dict (from `sarcasm_metrics`)
@@ -67,114 +63,26 @@ class GenerationEvalCallback(TrainerCallback):
             self.record(state.global_step, self.evaluate())
             control.should_log = should_log
 
-# %% ../nbs/06_train.ipynb #0e2637e5
-def plot_loss(log_history: list[dict], # `trainer.state.log_history`
-              path=None):
-    "Training loss over optimizer steps."
-    from matplotlib.figure import Figure
-    points = [(h["step"], h["loss"]) for h in log_history if "loss" in h and "step" in h]
-    fig = Figure(figsize=(5.5, 3.2)); ax = fig.subplots()
-    if points: ax.plot(*zip(*points), marker=".", lw=1)
-    ax.set_xlabel("optimizer step"); ax.set_ylabel("training loss"); ax.set_yscale("log"); ax.grid(alpha=0.3)
-    ax.set_title("training loss (answer tokens only)")
-    fig.tight_layout()
-    if path: fig.savefig(path, dpi=120)
-    return fig
+# %% ../nbs/06_train.ipynb #5b1c80c1
+def duration(seconds: float) -> str:
+    "12s, 3m05s, 2h01m."
+    seconds = int(round(seconds))
+    if seconds < 60: return f"{seconds}s"
+    if seconds < 3600: return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
-def plot_eval_history(before: dict, history: list[dict], # step-0 metrics, then one dict per eval
-                      blank: dict | None = None, # final metrics with every image blanked
-                      path=None):
-    "Eval accuracy, macro-F1, sarcastic F1 and invalid rate over steps."
-    from matplotlib.figure import Figure
-    rows = [{"step": 0, **before}] + history
-    fig = Figure(figsize=(5.5, 3.2)); ax = fig.subplots()
-    for key in LOGGED_METRICS: ax.plot([r["step"] for r in rows], [r[key] for r in rows], marker="o", label=key)
-    if blank: ax.axhline(blank["accuracy"], ls="--", color="grey", label="accuracy, images blanked")
-    ax.set_ylim(-0.02, 1.02); ax.set_xlabel("optimizer step"); ax.grid(alpha=0.3); ax.legend(fontsize=7)
-    ax.set_title("generation eval")
-    fig.tight_layout()
-    if path: fig.savefig(path, dpi=120)
-    return fig
-
-# %% ../nbs/06_train.ipynb #084c48a4
-PACKAGES = ("torch", "transformers", "trl", "peft", "bitsandbytes", "datasets", "accelerate", "tokenizers", "sarcasm_sft")
-
-def package_versions() -> dict:
-    def version(name):
-        try: return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError: return None
-    return {"python": platform.python_version(), **{name: version(name) for name in PACKAGES}}
-
-def git_commit() -> str | None:
-    "Short commit of the checkout this package runs from (12 hex: a full 40-hex id would look like a W&B key)."
-    try:
-        return subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
-                              text=True, timeout=5).stdout.strip() or None
-    except (OSError, subprocess.SubprocessError, NameError): return None
-
-def device_name() -> str: return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
-
-# %% ../nbs/06_train.ipynb #86e18ace
-RUN_FILES = ("adapter/adapter_model.safetensors", "adapter/adapter_config.json", "adapter/tokenizer_config.json",
-             "training_meta.json", "metrics.json", "predictions.jsonl", "trainer_log.json", "loss.png", "eval_metrics.png",
-             "confusion_matrix.png")
-RELOAD_TOLERANCE = {"float32": (1e-3, 1e-3), "bfloat16": (0.25, 0.02)}  # margin noise between two loads: (nats, relative)
-RELOAD_CHECK_ROWS = 32
-
-def reload_answers(model, processor, rows, cfg: RunConfig) -> dict:
-    "What the reload check compares: answer margins and labels parsed from greedy generation, in the same batches."
-    predictions = generate_predictions(model, processor, rows, cfg, desc="answers to compare after reload")
-    return dict(ids=[p["id"] for p in predictions], labels=[p["prediction"] for p in predictions],
-                margins=answer_margins(model, processor, rows, cfg))
-
-def compare_reload(expected: dict, # `reload_answers` of the in-memory model
-                   reloaded: dict, # `reload_answers` of the reloaded model
-                   tolerance: tuple[float, float], # margin noise allowed between two loads: (nats, relative to the margin)
-                  ) -> dict:
-    "What changed after reload; `confident_label_changes` (changes that noise cannot explain) is the only defect."
-    rows = list(zip(expected["ids"], expected["margins"], reloaded["margins"], expected["labels"], reloaded["labels"]))
-    allowed = lambda m: tolerance[0] + tolerance[1] * abs(m)
-    confident = lambda m: abs(m) > 2 * allowed(m)
-    # a defect: a confident margin changes sign, or a generated label changes while the margins moved beyond noise
-    flipped = lambda a, b, la, lb: (a > 0) != (b > 0) or (la != lb and abs(a - b) > allowed(a))
-    drift = [abs(a - b) for _, a, b, _, _ in rows]
-    return dict(rows=len(rows), tolerance=dict(nats=tolerance[0], relative=tolerance[1]),
-                max_margin_drift=round(max(drift, default=0.0), 6),
-                rows_beyond_tolerance=sum(abs(a - b) > allowed(a) for _, a, b, _, _ in rows),
-                near_ties=[i for i, a, *_ in rows if not confident(a)],
-                near_tie_label_changes=[i for i, a, b, la, lb in rows if not confident(a) and (la != lb or (a > 0) != (b > 0))],
-                generation_changes_within_noise=[i for i, a, b, la, lb in rows if confident(a) and la != lb and not flipped(a, b, la, lb)],
-                confident_label_changes=[dict(id=i, margin=round(a, 4), reloaded_margin=round(b, 4), label=la, reloaded_label=lb)
-                                         for i, a, b, la, lb in rows if confident(a) and flipped(a, b, la, lb)])
-
-def validate_run(run_dir, # the run folder
-                 cfg: RunConfig,
-                 rows, # eval rows to compare on
-                 expected: dict, # `reload_answers` of the in-memory model on `rows`
-                ) -> dict:
-    "Raise `RuntimeError` naming each defect of the saved run; return what was compared."
-    run_dir = Path(run_dir)
-    missing = [f for f in RUN_FILES if not (run_dir / f).exists()]
-    if missing: raise RuntimeError(f"{run_dir}: missing {missing}")
-    model, processor, _ = load_run(run_dir, cfg)
-    nonzero_b = sum(int(p.abs().sum() > 0) for n, p in model.named_parameters() if "lora_B" in n)
-    if not nonzero_b: raise RuntimeError(f"{run_dir}/adapter: every LoRA B matrix is zero; the adapter changes nothing")
-    reloaded = reload_answers(model, processor, rows, cfg)
-    with model.disable_adapter(): base = answer_margins(model, processor, rows, cfg)
-    del model; gc.collect()
-    dtype = str(compute_dtype()).removeprefix("torch.")
-    report = compare_reload(expected, reloaded, RELOAD_TOLERANCE[dtype])
-    report.update(adapter_effect_max=round(max(abs(a - b) for a, b in zip(reloaded["margins"], base)), 6), compute_dtype=dtype,
-                  nonzero_lora_b=nonzero_b, compared="answer margins log P(sarcastic) - log P(not sarcastic) and labels parsed "
-                  "from greedy generation, in-memory vs reloaded adapter, same rows in the same batches")
-    defects = []
-    if report["adapter_effect_max"] == 0: defects.append("the reloaded adapter changes no answer margin: it has no effect")
-    if report["confident_label_changes"]:
-        defects.append(f"the reloaded adapter changes the label of confident rows: {report['confident_label_changes'][:3]}")
-    if defects: raise RuntimeError(f"{run_dir}: " + "; ".join(defects))
-    if report["near_tie_label_changes"]:
-        console(f"reload check: labels of near-tie rows changed (not a defect): {report['near_tie_label_changes']}")
-    return dict(report, passed=True)
+class ConsoleProgress(TrainerCallback):
+    "One line per loss log (step, loss, elapsed, time left) and per eval, for the terminal and the report."
+    def __init__(self): self.started, self.first_step = time.time(), 0
+    def on_train_begin(self, args, state, control, **kwargs): self.started, self.first_step = time.time(), state.global_step
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        logs, step = logs or {}, state.global_step
+        if "loss" in logs:
+            spent = time.time() - self.started
+            left = spent / max(step - self.first_step, 1) * (state.max_steps - step)
+            console(f"step {step}/{state.max_steps}: loss {float(logs['loss']):.4f}, {duration(spent)} spent, about {duration(left)} left")
+        if "eval_accuracy" in logs:
+            console(f"step {step} eval: " + ", ".join(f"{k} {float(logs['eval_' + k]):.3f}" for k in LOGGED_METRICS))
 
 # %% ../nbs/06_train.ipynb #a335ebaf
 @dataclass
@@ -201,13 +109,9 @@ class RunPhases:
         yield
         self.timings[f"{name}_s"] = round(time.time() - started, 2)
 
-def _eval_rows(evals, cfg: RunConfig):
-    n = cfg.eval.max_eval_samples
-    return evals.shuffle(seed=cfg.train.seed).select(range(n)) if n and n < len(evals) else evals
-
 def _sanity_check(collator, processor, rows, split: str):
     try: label_sanity_check(collator([rows[i] for i in range(min(4, len(rows)))]), processor)
-    except ValueError as e: raise ValueError(f"{split} split: {e}") from None
+    except LabelMaskError as e: raise LabelMaskError(f"{split} split: {e}") from None
 
 def _total_steps(cfg: RunConfig, n_train: int) -> int:
     if cfg.train.max_steps > 0: return cfg.train.max_steps
@@ -242,69 +146,6 @@ def tensorboard_callbacks(tracking, run_dir: Path) -> list:
     from torch.utils.tensorboard import SummaryWriter
     from transformers.integrations import TensorBoardCallback
     return [TensorBoardCallback(SummaryWriter(log_dir=str(run_dir / "tensorboard")))]
-
-# %% ../nbs/06_train.ipynb #d73fa1a6
-CHECKPOINT_FILES = ("trainer_state.json", "adapter_model.safetensors", "optimizer.pt", "scheduler.pt")
-
-def checkpoint_step(path: Path) -> int | None:
-    "The step of a complete Trainer checkpoint (every file written, its state readable and for that step), else None."
-    try:
-        step = int(path.name.rsplit("-", 1)[1])
-        state = json.loads((path / "trainer_state.json").read_text())
-    except (ValueError, IndexError, OSError): return None
-    complete = (state.get("global_step") == step and all((path / f).is_file() for f in CHECKPOINT_FILES)
-                and any(path.glob("rng_state*.pth")))
-    return step if complete else None
-
-def latest_checkpoint(run_dir) -> Path | None:
-    "The newest complete Trainer checkpoint of a run folder, if any."
-    complete = [(step, p) for p in (Path(run_dir) / "trainer").glob("checkpoint-*") if (step := checkpoint_step(p)) is not None]
-    return max(complete)[1] if complete else None
-
-LAUNCHING = "launching"  # the phase the CLI writes, with the status it found, before papermill starts the notebook
-
-def check_run_folder(run_dir: Path, cfg: RunConfig,
-                     claim_token: str | None = None, # this run's claim: a launcher's note under it is judged by what it found
-                    ):
-    "What `run_dir` holds (`RunStatus`), if this run may use it; otherwise an error that says what to do."
-    status = run_status(run_dir)
-    if claim_token and status.state.get("claim") == claim_token and status.phase == LAUNCHING:
-        status = RunStatus(status.state["found"], status.state.get("found_phase"), status.state.get("found_error"))
-    if status.status == "finished": raise FileExistsError(f"{run_dir} already holds a finished run; choose another run_name")
-    if status.status == "foreign":
-        raise FileExistsError(f"{run_dir} holds files but no readable run_state.json, so it is not a run folder of this "
-                              f"version{f' ({status.error})' if status.error else ''}; choose another run_name")
-    if status.status == "running": raise RunFolderBusy(f"{run_dir} holds a running run ({status.describe()})")
-    if status.status in ("interrupted", "failed") and not cfg.train.resume:
-        raise FileExistsError(f"{run_dir} holds an unfinished run ({status.describe()}); pass resume=True to continue it, "
-                              "or choose another run_name")
-    if cfg.train.resume and status.status == "new": raise FileNotFoundError(f"resume=True, but {run_dir} holds no run to resume")
-    return status
-
-def prepare_run_folder(run_dir: Path, cfg: RunConfig, claim_token: str) -> Path | None:
-    "Check the folder; when resuming, clear what the interrupted run left half-written and return its newest complete checkpoint."
-    status = check_run_folder(run_dir, cfg, claim_token)
-    if status.status == "new": return None
-    for leftover in [*run_dir.glob(".*.tmp-*"), *run_dir.glob(".*.old-*")]:
-        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
-    checkpoint = latest_checkpoint(run_dir)
-    for incomplete in (run_dir / "trainer").glob("checkpoint-*"):
-        if incomplete != checkpoint: shutil.rmtree(incomplete)
-    console(f"resuming a run that {status.status} ({status.describe()}) " +
-            (f"from {checkpoint.name}" if checkpoint else "with no complete checkpoint: training starts again at step 0"))
-    return checkpoint
-
-# %% ../nbs/06_train.ipynb #e00500f3
-def save_run_files(run_dir: Path, model, processor, predictions: list[dict], callback: GenerationEvalCallback,
-                   final: dict, blank: dict, log_history: list[dict], title: str):
-    "The adapter with its processor (moved into place in one rename), predictions, metrics, the trainer's log, plots."
-    with atomic_dir(run_dir / "adapter", replace=True) as tmp: model.save_pretrained(tmp); processor.save_pretrained(tmp)
-    write_predictions(run_dir / "predictions.jsonl", predictions)
-    write_json(run_dir / "metrics.json", dict(before=callback.before, history=callback.history, final=final, blank_images=blank))
-    write_json(run_dir / "trainer_log.json", log_history)
-    plot_loss(log_history, run_dir / "loss.png")
-    plot_eval_history(callback.before, callback.history, blank, run_dir / "eval_metrics.png")
-    plot_confusion_matrix(final, run_dir / "confusion_matrix.png", title)
 
 # %% ../nbs/06_train.ipynb #24bd0788
 def training_done(checkpoint: Path) -> bool:
@@ -350,7 +191,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
                 + (f"; skipped {splits.skipped.total} bad rows {dict(splits.skipped.counts)}" if splits.skipped.total else ""))
         processor, model = load_processor(cfg), load_model(cfg)
         collator = Llama32VisionSFTCollator(processor, cfg)
-        eval_rows = _eval_rows(splits.eval, cfg)
+        eval_rows = eval_subset(splits.eval, cfg.eval.max_eval_samples, cfg.train.seed)
         _sanity_check(collator, processor, splits.train, "train"); _sanity_check(collator, processor, eval_rows, "eval")
         tracking = init_tracking(cfg, secrets)
     evaluate = lambda blank=False: generate_predictions(model, processor, eval_rows, cfg, blank_images=blank,
@@ -362,7 +203,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
                                           snapshot=(lambda: adapter_weights(model)) if cfg.train.select_best else None,
                                           history_path=run_dir / "eval_history.json")
         if checkpoint: callback.restore(checkpoint_step(checkpoint))
-        for cb in (callback, *tensorboard_callbacks(tracking, run_dir), *callbacks): trainer.add_callback(cb)
+        for cb in (callback, ConsoleProgress(), *tensorboard_callbacks(tracking, run_dir), *callbacks): trainer.add_callback(cb)
         if checkpoint and training_done(checkpoint): resume_finished_training(trainer, checkpoint)
         else: trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     with phases("final eval"):
@@ -381,7 +222,8 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         check_rows = [eval_rows[i] for i in range(min(RELOAD_CHECK_ROWS, len(eval_rows)))]
         expected = reload_answers(model, processor, check_rows, cfg)
     with phases("saving"):
-        save_run_files(run_dir, model, processor, predictions, callback, final, blank, trainer.state.log_history,
+        save_run_files(run_dir, model, processor, predictions, dict(before=callback.before, history=callback.history), final,
+                       blank, trainer.state.log_history,
                        f"{cfg.output.run_name}: final eval ({splits.eval_split})")
         meta = dict(config=cfg.to_dict(), versions=package_versions(), git_commit=git_commit(), device=device_name(),
                     data=splits.summary(), eval_rows=len(eval_rows), total_steps=step, adapter_saved=adapter_saved,
@@ -407,7 +249,7 @@ def refuse_secret_parameters(namespace: dict, # the notebook's globals after pap
                             ):
     "Tokens are never notebook parameters: papermill writes every parameter into the report."
     given = [name for name in SECRET_FIELDS if namespace.get(name)]
-    if given: raise ValueError(f"{', '.join(given)}: a token is never a notebook parameter (papermill writes parameters into "
+    if given: raise ConfigError(f"{', '.join(given)}: a token is never a notebook parameter (papermill writes parameters into "
                                "the report); set HF_TOKEN / WANDB_API_KEY in the environment instead")
 
 def demo_run_checks(run_dir, # a finished run folder
