@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from .config import LABEL_WORDS
 from .scoring import eval_subset, generate_predictions, metrics_of, plot_confusion_matrix
+from .scoring import normalize_label, sarcasm_metrics  # noqa: F401  (the public API names them here too)
 from .runs import load_run, require_finished_run, write_json, write_predictions
 
 # %% auto #0
