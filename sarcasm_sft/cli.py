@@ -9,7 +9,8 @@ from pathlib import Path
 import sarcasm_sft
 from .config import RUN_PARAMETERS, SECRET_FIELDS, ConfigError, SarcasmSftError, build_cfg, parameter_help, show_default
 from .env import CONSOLE_PREFIX, atomic_write_text, redact, resolve_tokens_and_env
-from .runs import CLAIM_ENV, LAUNCHING, check_run_folder, claim_run_folder, require_finished_run, write_run_state
+from .runs import (CLAIM_ENV, LAUNCHING, REPORT, check_run_folder, claim_run_folder, require_finished_run,
+                              set_aside_report, write_run_state)
 
 # %% auto #0
 __all__ = ['notebook_path', 'ConsoleLines', 'scrub_report', 'execute', 'train_command', 'eval_command', 'predict_command',
@@ -53,7 +54,7 @@ def execute(notebook: Path, output: Path, parameters: dict) -> int:
     "Run `notebook` with papermill into `output`; 0 on success, 1 on a failed cell (or a dead kernel)."
     import papermill as pm
     try:
-        pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=os.getcwd(), progress_bar=True,
+        pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=os.getcwd(), progress_bar=False,  # the run streams its own progress
                             stdout_file=ConsoleLines(sys.stdout), stderr_file=ConsoleLines(sys.stderr),
                             kernel_manager_class=_ipc_kernel_manager())
     except Exception as e:  # a failed cell, or a kernel that died (killed, out of memory)
@@ -82,14 +83,12 @@ def train_command(params: dict, # flat parameter name -> value (strings are fine
         found = check_run_folder(run_dir, cfg)  # before papermill writes a report into it
         write_run_state(run_dir, "running", phase=LAUNCHING, claim=claim.token, found=found.status, found_phase=found.phase,
                         found_error=found.error)
-        report = run_dir / "06_train.ipynb"
-        if cfg.train.resume and report.exists():  # keep the failed run's report beside the resumed one
-            report.rename(run_dir / f"06_train.failed-{sum(1 for _ in run_dir.glob('06_train.failed-*')) + 1}.ipynb")
+        if cfg.train.resume: set_aside_report(run_dir)
         flat = cfg.flat()
         chosen = {k: flat[k] for k in params} | {"run_name": cfg.output.run_name, "out_dir": cfg.output.out_dir}
         print(f"run folder: {run_dir}")
         os.environ[CLAIM_ENV] = claim.token
-        try: return execute(notebook_path("06_train.ipynb", notebook), report, chosen)
+        try: return execute(notebook_path(REPORT, notebook), run_dir / REPORT, chosen)
         finally: os.environ.pop(CLAIM_ENV, None)
     finally: claim.release()
 

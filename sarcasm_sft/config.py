@@ -63,7 +63,7 @@ class DataConfig:
 @dataclass
 class LoraConfig:
     lora_r: int = param(16, "LoRA rank")
-    lora_alpha: int = param(32, "LoRA scaling numerator (scale = alpha / r)")
+    lora_alpha: int = param(32, "LoRA scaling numerator (the scale is alpha / r)")
     lora_dropout: float = param(0.05, "dropout on the LoRA input")
     lora_targets: str = param("language", "language, language+vision, or a regex over module names")
 
@@ -82,7 +82,7 @@ class TrainConfig:
 @dataclass
 class EvalConfig:
     eval_batch_size: int = param(16, "rows per generation batch")
-    max_eval_samples: int = param(500, "rows of the eval split scored (a seeded choice); 0 = all")
+    max_eval_samples: int = param(500, "rows of the eval split scored (a seeded choice); 0: all")
     max_new_tokens: int = param(8, "tokens generated per answer")
 
 @dataclass

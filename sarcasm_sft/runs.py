@@ -16,11 +16,12 @@ from .scoring import LOGGED_METRICS, answer_margins, generate_predictions, plot_
 
 # %% auto #0
 __all__ = ['CLAIM_FILE', 'STATE_FILE', 'CLAIM_ENV', 'EMPTY_CLAIM_GRACE_S', 'RUN_STATES', 'PACKAGES', 'RUN_FILES',
-           'RELOAD_TOLERANCE', 'RELOAD_CHECK_ROWS', 'CHECKPOINT_FILES', 'LAUNCHING', 'RunFolderError', 'RunFolderBusy',
-           'process_alive', 'Claim', 'claim_run_folder', 'write_run_state', 'RunStatus', 'run_status', 'write_json',
-           'write_predictions', 'run_config', 'require_finished_run', 'load_run', 'package_versions', 'git_commit',
-           'device_name', 'plot_loss', 'plot_eval_history', 'reload_answers', 'compare_reload', 'validate_run',
-           'checkpoint_step', 'latest_checkpoint', 'check_run_folder', 'prepare_run_folder', 'save_run_files']
+           'RELOAD_TOLERANCE', 'RELOAD_CHECK_ROWS', 'CHECKPOINT_FILES', 'LAUNCHING', 'REPORT', 'RunFolderError',
+           'RunFolderBusy', 'process_alive', 'Claim', 'claim_run_folder', 'write_run_state', 'RunStatus', 'run_status',
+           'write_json', 'write_predictions', 'run_config', 'require_finished_run', 'load_run', 'package_versions',
+           'git_commit', 'device_name', 'plot_loss', 'plot_eval_history', 'reload_answers', 'compare_reload',
+           'validate_run', 'checkpoint_step', 'latest_checkpoint', 'check_run_folder', 'set_aside_report',
+           'prepare_run_folder', 'save_run_files']
 
 # %% ../nbs/05c_runs.ipynb #7bd59b10
 CLAIM_FILE, STATE_FILE = ".claim", "run_state.json"
@@ -315,6 +316,16 @@ def check_run_folder(run_dir: Path, cfg: RunConfig,
                               "or choose another run_name")
     if cfg.train.resume and status.status == "new": raise RunFolderError(f"resume=True, but {run_dir} holds no run to resume")
     return status
+
+REPORT = "06_train.ipynb"
+
+def set_aside_report(run_dir: Path) -> Path | None:
+    "Keep an earlier attempt's report as 06_train.failed-N.ipynb, so a resumed run writes its own beside it."
+    report = run_dir / REPORT
+    if not report.exists(): return None
+    kept = run_dir / f"06_train.failed-{sum(1 for _ in run_dir.glob('06_train.failed-*')) + 1}.ipynb"
+    report.rename(kept)
+    return kept
 
 def prepare_run_folder(run_dir: Path, cfg: RunConfig, claim_token: str) -> Path | None:
     "Check the folder; when resuming, clear what the interrupted run left half-written and return its newest complete checkpoint."
