@@ -12,37 +12,86 @@ from .config import LABEL_WORDS, RunConfig
 from .collator import Llama32VisionSFTCollator, build_generation_batch
 
 # %% auto #0
-__all__ = ['NEGATED', 'POSITIVE', 'CLASS_NAMES', 'INVALID', 'LOGGED_METRICS', 'normalize_label', 'sarcasm_metrics',
-           'model_inputs', 'generate_predictions', 'metrics_of', 'answer_margins', 'plot_confusion_matrix', 'cut_off',
-           'eval_subset']
+__all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID', 'LOGGED_METRICS', 'BOOTSTRAP_RESAMPLES',
+           'BOOTSTRAP_SEED', 'BOOTSTRAP_METHOD', 'normalize_label', 'bootstrap_intervals', 'intervals_overlap',
+           'with_interval', 'sarcasm_metrics', 'model_inputs', 'generate_predictions', 'metrics_of', 'answer_margins',
+           'plot_confusion_matrix', 'cut_off', 'eval_subset']
 
 # %% ../nbs/05b_scoring.ipynb #490b1bcc
-NEGATED = re.compile(r"\b(?:not|non|no|never|isn t|is not|wasn t)\s+(?:at all\s+)?sarcas\w*|\b(?:nonsarcastic|unsarcastic)\b")
-POSITIVE = re.compile(r"\bsarcas\w*")
+NEGATORS = {"not", "no", "non", "never", "neither", "nor", "hardly", "barely", "without", "nothing", "none", "isnt", "wasnt",
+            "dont", "doesnt", "cannot"}
+NEGATED_WORDS = {"nonsarcastic", "unsarcastic"}
+BARE_ANSWERS = {"yes": 1, "true": 1, "no": 0, "false": 0}
+
+def _clause_labels(clause: str) -> set:
+    "The labels one clause gives: {1}, {0}, both, or none; 'ambiguous' when a negator follows the last label word."
+    words, found, negated, dangling = clause.split(), set(), False, False
+    if len(words) == 1 and words[0] in BARE_ANSWERS: return {BARE_ANSWERS[words[0]]}
+    for word in words:
+        if word in NEGATED_WORDS or word.startswith("sarcas"):
+            found.add(0 if negated or word in NEGATED_WORDS else 1); dangling = False
+        elif word in NEGATORS:
+            negated, dangling = True, bool(found)  # after a label word: it negates a later one, or the clause is ambiguous
+    return found | ({"ambiguous"} if dangling else set())
 
 def normalize_label(text: str | None, # the generated text
                    ) -> int | None:
-    "1 (sarcastic), 0 (not sarcastic) or None (invalid: no label, or both)."
+    "1 (sarcastic), 0 (not sarcastic) or None (invalid: no label, conflicting labels, or an ambiguous negation)."
     if not text: return None
-    t = re.sub(r"[^a-z ]", " ", text.lower().replace("n't", " not").replace("_", " ").replace("-", " "))
-    t = " ".join(t.split())
-    negated = len(NEGATED.findall(t))
-    positive = len(POSITIVE.findall(NEGATED.sub(" ", t)))
-    if negated and not positive: return 0
-    if positive and not negated: return 1
-    if negated or positive: return None  # names both labels
-    first = t.split(" ", 1)[0] if t else ""
-    return {"yes": 1, "true": 1, "no": 0, "false": 0}.get(first)
+    t = text.lower().replace("n't", " not").replace("_", " ").replace("-", " ")
+    t = re.sub(r"[^a-z.,;:!? ]", " ", t)
+    parts = re.findall(r"[^:?]*[:?]?", t)  # each part with the ':' or '?' that ends it
+    answer = None
+    for part in reversed([p for p in parts if p.strip()]):
+        if part.endswith("?"): continue  # a question, often the prompt repeated: never an answer
+        labels = set().union(*(_clause_labels(c) for c in re.split(r"[.,;!]|\bbut\b", part.rstrip(":"))))
+        if not labels: continue  # says nothing: look further back (past a field name like 'Answer:')
+        answer = labels
+        break
+    return next(iter(answer)) if answer in ({0}, {1}) else None
 
-# %% ../nbs/05b_scoring.ipynb #f29e3293
+# %% ../nbs/05b_scoring.ipynb #d93b1506
 CLASS_NAMES = {label: word.replace(" ", "_") for label, word in LABEL_WORDS.items()}  # metric names: f1_not_sarcastic, ...
 INVALID = -1
 LOGGED_METRICS = ("accuracy", "macro_f1", "f1_sarcastic", "invalid_rate")  # the ones logged at every eval
+BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED = 1000, 0
+BOOTSTRAP_METHOD = f"95% percentile bootstrap over rows, {BOOTSTRAP_RESAMPLES} resamples, seed {BOOTSTRAP_SEED}"
 
+def _f1(truth: np.ndarray, pred: np.ndarray, label: int) -> np.ndarray:
+    "F1 of one class along the last axis (0 where the class is never predicted nor true, as sklearn's zero_division=0)."
+    tp = ((pred == label) & (truth == label)).sum(-1)
+    wrong = ((pred == label) != (truth == label)).sum(-1)  # false positives + false negatives
+    return np.where(2 * tp + wrong > 0, 2 * tp / np.maximum(2 * tp + wrong, 1), 0.0)
+
+def bootstrap_intervals(y_true, # gold labels, 0/1
+                        y_pred, # predictions, 0/1, with INVALID (-1) for an invalid answer
+                        resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED,
+                       ) -> dict:
+    "{metric: [low, high]}: 95% percentile-bootstrap intervals of accuracy, macro-F1 and each class's F1."
+    truth, pred = np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)
+    rows = np.random.default_rng(seed).integers(0, len(truth), size=(resamples, len(truth)))
+    t, p = truth[rows], pred[rows]
+    f1 = {label: _f1(t, p, label) for label in CLASS_NAMES}
+    draws = dict(accuracy=(t == p).mean(-1), macro_f1=(f1[0] + f1[1]) / 2,
+                 **{f"f1_{name}": f1[label] for label, name in CLASS_NAMES.items()})
+    return {k: [round(float(np.percentile(v, 2.5)), 4), round(float(np.percentile(v, 97.5)), 4)] for k, v in draws.items()}
+
+def intervals_overlap(a: dict, b: dict, # two `sarcasm_metrics` results
+                      metric: str = "accuracy") -> bool:
+    "Do the two results' 95% intervals of `metric` overlap (then the difference may be noise)?"
+    (lo_a, hi_a), (lo_b, hi_b) = a["ci95"][metric], b["ci95"][metric]
+    return lo_a <= hi_b and lo_b <= hi_a
+
+def with_interval(m: dict, metric: str = "accuracy") -> str:
+    "0.812 [0.771, 0.850]"
+    lo, hi = m["ci95"][metric]
+    return f"{m[metric]:.3f} [{lo:.3f}, {hi:.3f}]"
+
+# %% ../nbs/05b_scoring.ipynb #f29e3293
 def sarcasm_metrics(y_true: list[int], # gold labels, 0/1
                     y_pred: list[int | None], # predictions, 0/1 or None (invalid)
                    ) -> dict:
-    "accuracy, macro_f1, f1_sarcastic, precision_*/recall_*/f1_* per class, invalid_rate, n, confusion_matrix."
+    "accuracy, macro_f1, f1_sarcastic, precision_*/recall_*/f1_* per class, invalid_rate, n, confusion_matrix, ci95."
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
     if len(y_true) != len(y_pred): raise ValueError(f"{len(y_true)} labels but {len(y_pred)} predictions")
     if not y_true: raise ValueError("sarcasm_metrics: no examples")
@@ -53,7 +102,8 @@ def sarcasm_metrics(y_true: list[int], # gold labels, 0/1
     for k, name in CLASS_NAMES.items():
         out.update({f"precision_{name}": float(p[k]), f"recall_{name}": float(r[k]), f"f1_{name}": float(f[k])})
     cm = confusion_matrix(yt, yp, labels=[0, 1, INVALID])[:2]  # rows: true not/sarcastic; cols: pred not/sarcastic/invalid
-    out.update(invalid_rate=float((yp == INVALID).mean()), n=int(len(yt)), confusion_matrix=cm.tolist())
+    out.update(invalid_rate=float((yp == INVALID).mean()), n=int(len(yt)), confusion_matrix=cm.tolist(),
+               ci95=bootstrap_intervals(yt, yp), ci_method=BOOTSTRAP_METHOD)
     return out
 
 # %% ../nbs/05b_scoring.ipynb #267f7e4a
