@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 __all__ = ['log', 'LORA_TARGET_PRESETS', 'QUANT_SKIP_MODULES', 'ModelAccessError', 'check_model_access', 'model_source',
            'load_processor', 'flash_attn_unavailable_reason', 'choose_attn_implementation', 'lora_config',
            'run_without_grad', 'vision_has_lora', 'compute_dtype', 'load_base_model', 'keep_4bit_weights_trainable',
-           'load_model']
+           'supported_canvases', 'accept_fewer_tiles', 'load_model']
 
 # %% ../nbs/05_model.ipynb #8ab3f6c6
 class ModelAccessError(SarcasmSftError, RuntimeError):
@@ -132,6 +132,7 @@ def load_base_model(cfg: RunConfig, # `cfg.model` says which checkpoint, 4-bit o
         model = MllamaForConditionalGeneration.from_pretrained(source, attn_implementation="sdpa", **kwargs)
     model.requires_grad_(False)
     keep_4bit_weights_trainable(model)
+    accept_fewer_tiles(model)
     return model
 
 # %% ../nbs/05_model.ipynb #b9c65e2c
@@ -140,6 +141,44 @@ def keep_4bit_weights_trainable(model):
     import bitsandbytes as bnb
     for module in model.modules():
         if isinstance(module, bnb.nn.Linear4bit): module.support_avx512bf16_for_cpu = False
+
+# %% ../nbs/05_model.ipynb #56f496a4
+def supported_canvases(max_tiles: int) -> list[tuple[int, int]]:
+    "The tile canvases (width, height in tiles) a processor with `max_tiles` uses, in its id order (id = index + 1)."
+    return [(w, h) for w in range(1, max_tiles + 1) for h in range(1, max_tiles + 1) if w * h <= max_tiles]
+
+def _tile_embedding_forward(self, hidden_states, aspect_ratio_ids):
+    "MllamaPrecomputedAspectRatioEmbedding.forward, for the tiles present."
+    embeddings = self.embedding(aspect_ratio_ids).reshape(-1, self.max_num_tiles, 1, self.hidden_size)
+    embeddings = embeddings[:, :hidden_states.shape[1]]
+    return hidden_states + (embeddings * self.gate.tanh() if self.is_gated else embeddings)
+
+def _position_embedding_forward(self, hidden_states, aspect_ratio_ids):
+    "MllamaPrecomputedPositionEmbedding.forward, for the tiles present."
+    hidden_states = hidden_states + ((1 - self.gate.tanh()) * self.embedding).view(1, 1, self.num_patches, self.hidden_size)
+    tiles = self.tile_embedding(aspect_ratio_ids).reshape(hidden_states.shape[0], self.max_num_tiles, self.num_patches,
+                                                          self.hidden_size)
+    return hidden_states + self.gate.tanh() * tiles[:, :hidden_states.shape[1]]
+
+def accept_fewer_tiles(model):
+    "Let a checkpoint built for N tiles take images cut into fewer (the processor's max_image_tiles < N)."
+    import types
+    from transformers.models.mllama import modeling_mllama as mllama
+    vision = _submodule(model, "vision_model")
+    if getattr(vision, "_accepts_fewer_tiles", False): return
+    full = vision.config.max_num_tiles
+    for module in vision.modules():
+        if isinstance(module, mllama.MllamaPrecomputedAspectRatioEmbedding):
+            module.forward = types.MethodType(_tile_embedding_forward, module)
+        if isinstance(module, mllama.MllamaPrecomputedPositionEmbedding):
+            module.forward = types.MethodType(_position_embedding_forward, module)
+    id_maps = {tiles: torch.tensor([0] + [supported_canvases(full).index(c) + 1 for c in supported_canvases(tiles)])
+               for tiles in range(1, full + 1)}
+    forward = vision.forward
+    def forward_any_tiles(pixel_values, aspect_ratio_ids, *args, **kwargs):
+        ids = id_maps[pixel_values.shape[2]].to(aspect_ratio_ids.device)[aspect_ratio_ids]  # the checkpoint's numbering
+        return forward(pixel_values, ids, *args, **kwargs)
+    vision.forward, vision._accepts_fewer_tiles = forward_any_tiles, True
 
 # %% ../nbs/05_model.ipynb #530d123d
 def load_model(cfg: RunConfig, # the run's config: model, LoRA settings
