@@ -59,6 +59,7 @@ class DataConfig:
     max_text_chars: int = param(2000, "longer texts are bad rows")
     eval_fraction: float = param(0.1, "held-out slice of train when the data has no validation or test split")
     text_only: bool = param(False, "train on the text alone (required when the data has no image column)")
+    num_workers: int = param(-1, "DataLoader processes that decode, resize and tile images for training and eval; -1: with a GPU one per CPU core less one (at most 8), without one 0")
 
 @dataclass
 class LoraConfig:
@@ -232,6 +233,7 @@ def validate_cfg(cfg: RunConfig) -> RunConfig:
          "must be auto, sdpa, eager or flash_attention_2"),
         ("bad_rows", cfg.data.bad_rows in ("error", "skip"), "must be 'error' or 'skip'"),
         ("max_text_chars", cfg.data.max_text_chars > 0, "must be > 0"),
+        ("num_workers", cfg.data.num_workers >= -1, "must be -1 (one per CPU core less one) or >= 0"),
         ("eval_fraction", 0 < cfg.data.eval_fraction < 1, "must be in (0, 1)"),
         ("report_to", cfg.tracking.report_to in ("none", "wandb", "tensorboard"), "must be 'none', 'wandb' or 'tensorboard'"),
         # a run folder is out_dir/run_name: no '.', '..' or hidden names (the run's own temporary files start with '.')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05b_scoring.ipynb #ea658cb3
 from __future__ import annotations
-import re, textwrap
+import functools, os, re, textwrap
 import numpy as np
 import torch
 from tqdm.auto import tqdm
@@ -14,8 +14,8 @@ from .collator import Llama32VisionSFTCollator, build_generation_batch
 # %% auto #0
 __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID', 'LOGGED_METRICS', 'BOOTSTRAP_RESAMPLES',
            'BOOTSTRAP_SEED', 'BOOTSTRAP_METHOD', 'normalize_label', 'bootstrap_intervals', 'intervals_overlap',
-           'with_interval', 'sarcasm_metrics', 'model_inputs', 'generate_predictions', 'metrics_of', 'answer_margins',
-           'plot_confusion_matrix', 'cut_off', 'eval_subset']
+           'with_interval', 'sarcasm_metrics', 'worker_count', 'eval_batches', 'model_inputs', 'generate_predictions',
+           'metrics_of', 'answer_margins', 'plot_confusion_matrix', 'cut_off', 'eval_subset']
 
 # %% ../nbs/05b_scoring.ipynb #490b1bcc
 NEGATORS = {"not", "no", "non", "never", "neither", "nor", "hardly", "barely", "without", "nothing", "none", "isnt", "wasnt",
@@ -106,11 +106,35 @@ def sarcasm_metrics(y_true: list[int], # gold labels, 0/1
                ci95=bootstrap_intervals(yt, yp), ci_method=BOOTSTRAP_METHOD)
     return out
 
+# %% ../nbs/05b_scoring.ipynb #a393499f
+def worker_count(cfg: RunConfig | None) -> int:
+    "DataLoader worker processes: `num_workers`, or for -1 one per CPU core less one (at most 8) beside a GPU, else none."
+    # on a CPU-only machine the cores are busy running the model: one worker made the CPU test runs 20-40% slower
+    wanted = cfg.data.num_workers if cfg else -1
+    if wanted >= 0: return wanted
+    return min(8, max((os.cpu_count() or 1) - 1, 0)) if torch.cuda.is_available() else 0
+
+class _Chunks:
+    "The rows in batches, made into tensors by `make_batch` (in a DataLoader worker when there are workers)."
+    def __init__(self, rows, batch_size, make_batch): self.rows, self.batch_size, self.make_batch = rows, batch_size, make_batch
+    def __len__(self): return -(-len(self.rows) // self.batch_size)
+    def __getitem__(self, i):
+        chunk = [self.rows[j] for j in range(i * self.batch_size, min((i + 1) * self.batch_size, len(self.rows)))]
+        return [dict(id=r["id"], label=int(r["label"])) for r in chunk], self.make_batch(chunk)
+
+def eval_batches(rows, # a dataset split or list of rows
+                 make_batch, # rows -> tensors (a generation batch, a collated batch)
+                 batch_size: int, workers: int):
+    "(ids and labels, tensors) per batch, in order; decoding, resizing and tiling run in `workers` processes ahead of the model."
+    from torch.utils.data import DataLoader
+    return DataLoader(_Chunks(rows, batch_size, make_batch), batch_size=None, num_workers=workers,
+                      pin_memory=torch.cuda.is_available(), prefetch_factor=4 if workers else None)
+
 # %% ../nbs/05b_scoring.ipynb #267f7e4a
 def model_inputs(batch: dict, model) -> dict:
     "Move a processor batch to the model's device, images in the vision tower's dtype."
     vision_dtype = next(p for n, p in model.named_parameters() if "vision_model" in n).dtype
-    return {k: v.to(model.device, dtype=vision_dtype if k == "pixel_values" else None) for k, v in batch.items()}
+    return {k: v.to(model.device, dtype=vision_dtype if k == "pixel_values" else None, non_blocking=True) for k, v in batch.items()}
 
 def generate_predictions(model, processor, rows, # a dataset split or list of rows (id, image, text, label)
                          cfg: RunConfig, # instruction, eval_batch_size, max_new_tokens
@@ -120,17 +144,15 @@ def generate_predictions(model, processor, rows, # a dataset split or list of ro
     "One dict per row: id, label, generation, prediction (1, 0 or None)."
     was_training, out = model.training, []
     model.eval()
-    bs = cfg.eval.eval_batch_size
+    make_batch = functools.partial(build_generation_batch, processor, cfg=cfg, blank_images=blank_images)
     try:
-        for start in tqdm(range(0, len(rows), bs), desc=desc, leave=False):
-            chunk = [rows[i] for i in range(start, min(start + bs, len(rows)))]
-            batch = model_inputs(build_generation_batch(processor, chunk, cfg, blank_images=blank_images), model)
+        for chunk, batch in tqdm(eval_batches(rows, make_batch, cfg.eval.eval_batch_size, worker_count(cfg)), desc=desc, leave=False):
+            batch = model_inputs(batch, model)
             with torch.inference_mode():
                 ids = model.generate(**batch, max_new_tokens=cfg.eval.max_new_tokens, do_sample=False, use_cache=True,
                                      pad_token_id=processor.tokenizer.pad_token_id)
             texts = processor.tokenizer.batch_decode(ids[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
-            out += [dict(id=r["id"], label=int(r["label"]), generation=t, prediction=normalize_label(t))
-                    for r, t in zip(chunk, texts)]
+            out += [dict(id=r["id"], label=r["label"], generation=t, prediction=normalize_label(t)) for r, t in zip(chunk, texts)]
     finally: model.train(was_training)
     return out
 
@@ -143,12 +165,11 @@ def answer_margins(model, processor, rows, # a dataset split or list of rows (id
                   ) -> list[float]:
     "Per row: log P(sarcastic answer) - log P(not sarcastic answer) after the prompt, in nats."
     collate = Llama32VisionSFTCollator(processor, cfg)
-    bs, was_training, margins = (cfg.eval.eval_batch_size if cfg else 16), model.training, []
+    both_answers = lambda chunk: collate([dict(r, label=label) for label in (1, 0) for r in chunk])  # every row with each answer
+    was_training, margins = model.training, []
     model.eval()
     try:
-        for start in range(0, len(rows), bs):
-            chunk = [rows[i] for i in range(start, min(start + bs, len(rows)))]
-            batch = collate([dict(r, label=label) for label in (1, 0) for r in chunk])  # every row with each answer
+        for chunk, batch in eval_batches(rows, both_answers, cfg.eval.eval_batch_size if cfg else 16, worker_count(cfg)):
             labels = batch.pop("labels").to(model.device)
             with torch.inference_mode():
                 logits = model(**model_inputs(batch, model)).logits[:, :-1]

@@ -14,7 +14,7 @@ from .env import console, init_tracking, resolve_tokens_and_env, seed_everything
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
 from .model import load_model, load_processor
-from .scoring import LOGGED_METRICS, eval_subset, generate_predictions, metrics_of
+from .scoring import LOGGED_METRICS, eval_subset, generate_predictions, metrics_of, worker_count
 from .runs import (RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
                               prepare_run_folder, reload_answers, run_status, save_run_files, validate_run, write_json,
                               write_run_state)
@@ -137,7 +137,9 @@ def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int,
         eval_strategy="no", report_to="wandb" if report_to == "wandb" else "none", bf16=gpu, use_cpu=not gpu,
         remove_unused_columns=False, dataset_kwargs={"skip_prepare_dataset": True}, packing=False, max_length=None,
         gradient_checkpointing=False,  # load_model already set it up, non-reentrant (the Trainer's would re-enable input grads)
-        dataloader_num_workers=0)
+        # images are decoded, resized and tiled in worker processes, a few batches ahead of the GPU
+        dataloader_num_workers=worker_count(cfg), dataloader_pin_memory=gpu,
+        dataloader_prefetch_factor=4 if worker_count(cfg) else None, dataloader_persistent_workers=worker_count(cfg) > 0)
 
 # %% ../nbs/06_train.ipynb #e976a10a
 def tensorboard_callbacks(tracking, run_dir: Path) -> list:
