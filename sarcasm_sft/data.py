@@ -228,7 +228,7 @@ def _embedded_image(value):
     if isinstance(value, dict): return value.get("bytes") or value.get("path")
     return value
 
-def normalize_hf_split(ds: datasets.Dataset, where: str, cfg: RunConfig, skips: LoadReport) -> datasets.Dataset:
+def normalize_hf_split(ds: datasets.Dataset, where: str, split: str, cfg: RunConfig, skips: LoadReport) -> datasets.Dataset:
     "A `datasets` split with our columns and types (labels checked, ids as strings, every image decoded)."
     if len(ds) == 0: raise DataError(f"{where}: empty split")
     keys = {f: _pick({c: None for c in ds.column_names}, f) for f in COLUMN_ALIASES}
@@ -236,7 +236,7 @@ def normalize_hf_split(ds: datasets.Dataset, where: str, cfg: RunConfig, skips: 
     if missing: raise DataError(f"{where}: missing column(s) {missing}; found {ds.column_names}")
     images = None if cfg.data.text_only else keys["image"]
     if images is None and not cfg.data.text_only: raise no_image_column(where, ds.column_names)
-    if images: skips.found_images("train" if where.endswith("[train]") else "", f"column '{images}' of {where}")
+    if images: skips.found_images(split, f"column '{images}' of {where}")
     labels, bad = [], set()
     for i, v in enumerate(ds[keys["label"]]):
         try: labels.append(to_label(v, f"{where} row {i + 1}: "))
@@ -271,7 +271,7 @@ def load_hub_or_saved(name: str, cfg: RunConfig, skips: LoadReport, wanted=None)
     out = {}
     for split, aliases in SPLIT_ALIASES.items():
         hit = next((a for a in aliases if a in loaded), None)
-        if hit and (wanted is None or split in wanted): out[split] = normalize_hf_split(loaded[hit], f"{name}[{hit}]", cfg, skips)
+        if hit and (wanted is None or split in wanted): out[split] = normalize_hf_split(loaded[hit], f"{name}[{hit}]", split, cfg, skips)
     return out
 
 # %% ../nbs/03_data.ipynb #bfd1b93d

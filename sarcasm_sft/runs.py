@@ -155,18 +155,18 @@ def load_run(run_dir, # a run folder written by `train`
             ):
     "(model, processor, cfg) of a saved run: base model + adapter, ready for generation."
     from peft import PeftModel
+    from safetensors import SafetensorError
     from transformers import AutoProcessor
     from sarcasm_sft.model import load_base_model
     cfg = cfg or run_config(run_dir)
     adapter = Path(run_dir) / "adapter"
     if not (adapter / "adapter_config.json").exists(): raise RunFolderError(f"{adapter}: no adapter_config.json")
-    # adapter weights in the dtype they were trained and saved in (PEFT would upcast them to fp32 by default)
-    from safetensors import SafetensorError
     base = load_base_model(cfg)
+    # adapter weights in the dtype they were trained and saved in (PEFT would upcast them to fp32 by default)
     try: model = PeftModel.from_pretrained(base, adapter, autocast_adapter_dtype=not torch.cuda.is_available())
     except SafetensorError as e:
         raise RunFolderError(f"{adapter}/adapter_model.safetensors: unreadable ({type(e).__name__}); the adapter file is "
-                         "truncated or corrupt") from None
+                             "truncated or corrupt") from None
     model.eval()
     return model, AutoProcessor.from_pretrained(adapter), cfg
 
@@ -255,7 +255,7 @@ def validate_run(run_dir, # the run folder
                  rows, # eval rows to compare on
                  expected: dict, # `reload_answers` of the in-memory model on `rows`
                 ) -> dict:
-    "Raise `RuntimeError` naming each defect of the saved run; return what was compared."
+    "Raise `RunFolderError` naming each defect of the saved run; return what was compared."
     run_dir = Path(run_dir)
     missing = [f for f in RUN_FILES if not (run_dir / f).exists()]
     if missing: raise RunFolderError(f"{run_dir}: missing {missing}")

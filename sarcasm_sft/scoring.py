@@ -128,7 +128,7 @@ def eval_batches(rows, # a dataset split or list of rows
     "(ids and labels, tensors) per batch, in order; decoding, resizing and tiling run in `workers` processes ahead of the model."
     from torch.utils.data import DataLoader
     chunks = _Chunks(rows, batch_size, make_batch)
-    workers = min(workers, len(chunks) - 1)  # a worker costs a process start: only where it has batches to prepare ahead
+    workers = max(min(workers, len(chunks) - 1), 0)  # a worker costs a process start: only where it has batches to prepare ahead
     return DataLoader(chunks, batch_size=None, num_workers=workers,
                       pin_memory=torch.cuda.is_available(), prefetch_factor=4 if workers else None)
 

@@ -127,7 +127,7 @@ def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int,
               ):
     "TRL `SFTConfig` for our own collator: no dataset preparation, no packing, all columns kept."
     from trl import SFTConfig
-    gpu = torch.cuda.is_available()
+    gpu, workers = torch.cuda.is_available(), worker_count(cfg)
     return SFTConfig(
         output_dir=str(run_dir / "trainer"), run_name=cfg.output.run_name, seed=cfg.train.seed, data_seed=cfg.train.seed,
         per_device_train_batch_size=cfg.train.batch_size, gradient_accumulation_steps=cfg.train.grad_accum,
@@ -138,8 +138,8 @@ def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int,
         remove_unused_columns=False, dataset_kwargs={"skip_prepare_dataset": True}, packing=False, max_length=None,
         gradient_checkpointing=False,  # load_model already set it up, non-reentrant (the Trainer's would re-enable input grads)
         # images are decoded, resized and tiled in worker processes, a few batches ahead of the GPU
-        dataloader_num_workers=worker_count(cfg), dataloader_pin_memory=gpu,
-        dataloader_prefetch_factor=4 if worker_count(cfg) else None, dataloader_persistent_workers=worker_count(cfg) > 0)
+        dataloader_num_workers=workers, dataloader_pin_memory=gpu, dataloader_prefetch_factor=4 if workers else None,
+        dataloader_persistent_workers=workers > 0)
 
 # %% ../nbs/06_train.ipynb #e976a10a
 def tensorboard_callbacks(tracking, run_dir: Path) -> list:
