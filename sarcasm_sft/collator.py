@@ -85,8 +85,15 @@ def encode_rows(processor, rows: list[dict], # rows with id, image (PIL or None)
             for x in ids]
     batch = dict(input_ids=torch.tensor(padded), attention_mask=torch.tensor(real))
     if any(img is not None for img in images):
-        pixels = processor.image_processor([[img] if img is not None else [] for img in images], return_tensors="pt")
-        num_tiles = pixels.pop("num_tiles")
+        # an image shared by several rows (one row with each answer, when scoring) is resized and tiled once
+        first = {}
+        for i, row in enumerate(rows): first.setdefault(id(row.get("image")), i)
+        distinct = list(first.values())
+        pixels = processor.image_processor([[images[i]] if images[i] is not None else [] for i in distinct], return_tensors="pt")
+        row_of = [distinct.index(first[id(row.get("image"))]) for row in rows]
+        tiles_of_distinct = pixels.pop("num_tiles")
+        num_tiles = [tiles_of_distinct[i] for i in row_of]
+        pixels = {k: v[row_of] for k, v in pixels.items()}
         token_masks = [get_cross_attention_token_mask(x, processor.image_token_id) for x in padded]
         batch["cross_attention_mask"] = torch.from_numpy(convert_sparse_cross_attention_mask_to_dense(
             token_masks, num_tiles=num_tiles, max_num_tiles=processor.image_processor.max_image_tiles, length=length))

@@ -46,6 +46,8 @@ def param(default, help: str, **kwargs):
 class ModelConfig:
     model_name_or_path: str = param(CARDS.tiny, "a ModelCards name (tiny, llama3_2vl, llama3_2vl_90b), a hub id or a local folder")
     max_image_tiles: int = param(4, "tiles per image the processor may use (1..4)")
+    skip_padding_tiles: bool = param(False, "encode only each image's real tiles (faster on images under 4 tiles; changes the checkpoint's image encoding slightly, see 05_model)")
+    vision_batch_size: int = param(4, "images per vision-tower pass (bounds its peak memory); 0: the whole batch at once")
     load_in_4bit: bool = param(True, "QLoRA: the language model in 4-bit NF4; false loads it unquantized")
     attn_implementation: str = param("auto", "auto (flash_attention_2 where installed and supported, else sdpa), sdpa, eager")
     hf_token: str | None = param(None, "secret: set HF_TOKEN in the environment instead", repr=False)
@@ -85,6 +87,7 @@ class EvalConfig:
     eval_batch_size: int = param(16, "rows per generation batch")
     max_eval_samples: int = param(500, "rows of the eval split scored (a seeded choice); 0: all")
     max_new_tokens: int = param(8, "tokens generated per answer")
+    eval_mode: str = param("generate", "generate: greedy answers read by the label reader; score: P(sarcastic) from one forward per row, with ROC-AUC, calibration and a threshold chosen on validation")
 
 @dataclass
 class OutputConfig:
@@ -229,6 +232,8 @@ def validate_cfg(cfg: RunConfig) -> RunConfig:
         ("max_eval_samples", cfg.eval.max_eval_samples >= 0, "must be >= 0 (0 = all rows)"),
         ("max_new_tokens", cfg.eval.max_new_tokens > 0, "must be > 0"),
         ("max_image_tiles", 1 <= cfg.model.max_image_tiles <= 4, "must be in 1..4"),
+        ("vision_batch_size", cfg.model.vision_batch_size >= 0, "must be >= 0 (0 = the whole batch)"),
+        ("eval_mode", cfg.eval.eval_mode in ("generate", "score"), "must be 'generate' or 'score'"),
         ("attn_implementation", cfg.model.attn_implementation in ("auto", "sdpa", "eager", "flash_attention_2"),
          "must be auto, sdpa, eager or flash_attention_2"),
         ("bad_rows", cfg.data.bad_rows in ("error", "skip"), "must be 'error' or 'skip'"),

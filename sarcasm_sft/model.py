@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 __all__ = ['log', 'LORA_TARGET_PRESETS', 'QUANT_SKIP_MODULES', 'ModelAccessError', 'check_model_access', 'model_source',
            'load_processor', 'flash_attn_unavailable_reason', 'choose_attn_implementation', 'lora_config',
            'run_without_grad', 'vision_has_lora', 'compute_dtype', 'load_base_model', 'keep_4bit_weights_trainable',
-           'supported_canvases', 'accept_fewer_tiles', 'load_model']
+           'encode_images', 'image_features', 'set_image_encoding', 'supported_canvases', 'accept_fewer_tiles',
+           'load_model']
 
 # %% ../nbs/05_model.ipynb #8ab3f6c6
 class ModelAccessError(SarcasmSftError, RuntimeError):
@@ -133,6 +134,7 @@ def load_base_model(cfg: RunConfig, # `cfg.model` says which checkpoint, 4-bit o
     model.requires_grad_(False)
     keep_4bit_weights_trainable(model)
     accept_fewer_tiles(model)
+    set_image_encoding(model, cfg.model.skip_padding_tiles, cfg.model.vision_batch_size)
     return model
 
 # %% ../nbs/05_model.ipynb #b9c65e2c
@@ -141,6 +143,40 @@ def keep_4bit_weights_trainable(model):
     import bitsandbytes as bnb
     for module in model.modules():
         if isinstance(module, bnb.nn.Linear4bit): module.support_avx512bf16_for_cpu = False
+
+# %% ../nbs/05_model.ipynb #fa28b029
+def encode_images(vision_forward, # the vision tower's own forward(pixel_values, aspect_ratio_ids, aspect_ratio_mask)
+                  pixel_values, aspect_ratio_ids, aspect_ratio_mask, # as the processor gives them (ids: the checkpoint's)
+                  skip_padding_tiles: bool = False, # encode only each image's real tiles
+                  vision_batch_size: int = 0, # images per pass; 0: all at once
+                 ):
+    "The vision tower's output for a batch, encoded `vision_batch_size` images at a time, optionally real tiles only."
+    from transformers.modeling_outputs import BaseModelOutput
+    batch, media, tiles = pixel_values.shape[:3]
+    images, ids, masks = pixel_values.flatten(0, 1)[:, None], aspect_ratio_ids.reshape(-1, 1), aspect_ratio_mask.reshape(-1, 1, tiles)
+    real_tiles = masks.sum(-1).flatten() if skip_padding_tiles else torch.full((len(images),), tiles, device=masks.device)
+    out = None
+    for count in real_tiles.unique().tolist():
+        if count == 0: continue  # an empty image slot: nothing to encode, its features stay zero
+        group = (real_tiles == count).nonzero()[:, 0]
+        for part in group.split(vision_batch_size or len(group)):
+            features = vision_forward(images[part][:, :, :count], ids[part], masks[part][:, :, :count]).last_hidden_state
+            if out is None: out = features.new_zeros(len(images), 1, tiles, *features.shape[3:])
+            out[part, :, :count] = features
+    return BaseModelOutput(last_hidden_state=out.reshape(batch, media, tiles, *out.shape[3:]))
+
+def image_features(model, pixel_values, aspect_ratio_ids, aspect_ratio_mask) -> torch.Tensor:
+    "The images' cross-attention states, as `MllamaModel` computes them from `pixel_values` (to reuse for several texts)."
+    vision, projector = _submodule(model, "vision_model"), _submodule(model, "multi_modal_projector")
+    states = vision(pixel_values=pixel_values, aspect_ratio_ids=aspect_ratio_ids, aspect_ratio_mask=aspect_ratio_mask).last_hidden_state
+    return projector(states).reshape(-1, states.shape[-2], projector.out_features)
+
+def set_image_encoding(model, skip_padding_tiles: bool = False, # encode real tiles only
+                       vision_batch_size: int = 0, # images per vision pass; 0: all
+                      ):
+    "Choose how `model`'s vision tower encodes a batch (after `accept_fewer_tiles`); it can be changed between batches."
+    vision = _submodule(model, "vision_model")
+    vision.skip_padding_tiles, vision.vision_batch_size = skip_padding_tiles, vision_batch_size
 
 # %% ../nbs/05_model.ipynb #56f496a4
 def supported_canvases(max_tiles: int) -> list[tuple[int, int]]:
@@ -175,10 +211,11 @@ def accept_fewer_tiles(model):
     id_maps = {tiles: torch.tensor([0] + [supported_canvases(full).index(c) + 1 for c in supported_canvases(tiles)])
                for tiles in range(1, full + 1)}
     forward = vision.forward
-    def forward_any_tiles(pixel_values, aspect_ratio_ids, *args, **kwargs):
+    def forward_any_tiles(pixel_values, aspect_ratio_ids, aspect_ratio_mask, **kwargs):
         ids = id_maps[pixel_values.shape[2]].to(aspect_ratio_ids.device)[aspect_ratio_ids]  # the checkpoint's numbering
-        return forward(pixel_values, ids, *args, **kwargs)
+        return encode_images(forward, pixel_values, ids, aspect_ratio_mask, vision.skip_padding_tiles, vision.vision_batch_size)
     vision.forward, vision._accepts_fewer_tiles = forward_any_tiles, True
+    vision.skip_padding_tiles, vision.vision_batch_size = False, 0  # the unmodified model's encoding; see `set_image_encoding`
 
 # %% ../nbs/05_model.ipynb #530d123d
 def load_model(cfg: RunConfig, # the run's config: model, LoRA settings

@@ -12,7 +12,7 @@ import torch
 from .config import RunConfig, SarcasmSftError
 from .env import atomic_dir, atomic_write_text, console, redact
 from .model import compute_dtype
-from .scoring import LOGGED_METRICS, answer_margins, generate_predictions, plot_confusion_matrix
+from .scoring import LOGGED_METRICS, answer_margins, generate_predictions, plot_confusion_matrix, plot_reliability
 
 # %% auto #0
 __all__ = ['CLAIM_FILE', 'STATE_FILE', 'CLAIM_ENV', 'EMPTY_CLAIM_GRACE_S', 'RUN_STATES', 'PACKAGES', 'RUN_FILES',
@@ -352,3 +352,4 @@ def save_run_files(run_dir: Path, model, processor, predictions: list[dict],
     plot_loss(log_history, run_dir / "loss.png")
     plot_eval_history(evals["before"], evals["history"], blank, run_dir / "eval_metrics.png")
     plot_confusion_matrix(final, run_dir / "confusion_matrix.png", title)
+    if "calibration" in final: plot_reliability(final, run_dir / "calibration.png", title)  # scored evals

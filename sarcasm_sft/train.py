@@ -14,7 +14,8 @@ from .env import console, init_tracking, resolve_tokens_and_env, seed_everything
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
 from .model import load_model, load_processor
-from .scoring import LOGGED_METRICS, eval_subset, generate_predictions, metrics_of, worker_count
+from .scoring import (LOGGED_METRICS, eval_predictions, eval_subset, metrics_of, threshold_choice, with_generation,
+                                 worker_count)
 from .runs import (RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
                               prepare_run_folder, reload_answers, run_status, save_run_files, validate_run, write_json,
                               write_run_state)
@@ -196,8 +197,8 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         eval_rows = eval_subset(splits.eval, cfg.eval.max_eval_samples, cfg.train.seed)
         _sanity_check(collator, processor, splits.train, "train"); _sanity_check(collator, processor, eval_rows, "eval")
         tracking = init_tracking(cfg, secrets)
-    evaluate = lambda blank=False: generate_predictions(model, processor, eval_rows, cfg, blank_images=blank,
-                                                        desc="eval (images blanked)" if blank else "eval")
+    evaluate = lambda blank=False: eval_predictions(model, processor, eval_rows, cfg, blank_images=blank,
+                                                    desc="eval (images blanked)" if blank else "eval")
     with phases("training"):
         trainer = SFTTrainer(model=model, args=sft_config(cfg, run_dir, _total_steps(cfg, len(splits.train)), tracking.report_to),
                              train_dataset=splits.train, data_collator=collator, processing_class=processor)
@@ -218,6 +219,9 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
             set_peft_model_state_dict(model, weights)
             predictions = evaluate(); final = metrics_of(predictions)
             adapter_saved = f"best (step {best_step}, eval macro-F1 {best_f1:.4f})"
+        if cfg.eval.eval_mode == "score":  # how often the scores and the generated answers agree; the threshold for test
+            with_generation(model, processor, eval_rows, cfg, predictions, final)
+            if splits.eval_split != "test": final["chosen_threshold"] = threshold_choice(predictions, splits.eval_split)
         blank = metrics_of(evaluate(blank=True))
         trainer.log({"final_" + k: final[k] for k in LOGGED_METRICS} | {"blank_images_accuracy": blank["accuracy"]})
         # the reload check compares like with like: the same rows in the same batches (bf16 results depend on the batch's shape)
