@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from .config import LABEL_WORDS
 import json
-from .scoring import eval_predictions, eval_subset, metrics_of, plot_confusion_matrix, plot_reliability, with_generation
+from .scoring import (error_analysis, eval_predictions, eval_subset, metrics_of, plot_confusion_matrix, plot_reliability,
+                                 with_generation)
 from .scoring import normalize_label, sarcasm_metrics  # noqa: F401  (the public API names them here too)
-from .runs import load_run, require_finished_run, write_json, write_predictions
+from .runs import load_run, require_finished_run, save_error_analysis, write_json, write_predictions
 
 # %% auto #0
 __all__ = ['run_threshold', 'predict', 'evaluate_run']
@@ -56,7 +57,10 @@ def evaluate_run(run_dir, # a run folder written by `train`
     rows = eval_subset(load_split(cfg, split), n, cfg.train.seed)  # the same rows training scored, on its eval split
     threshold = run_threshold(run_dir, split)
     predictions = eval_predictions(model, processor, rows, cfg, threshold=threshold["value"], desc=f"eval {split}")
+    blank_predictions = eval_predictions(model, processor, rows, cfg, blank_images=True, threshold=threshold["value"],
+                                         desc=f"eval {split} (images blanked)")
     metrics = metrics_of(predictions)
+    metrics["blank_images_accuracy"] = metrics_of(blank_predictions)["accuracy"]
     if cfg.eval.eval_mode == "score": metrics["threshold"] = threshold; with_generation(model, processor, rows, cfg, predictions, metrics)
     out = Path(run_dir) / f"eval-{split}"; out.mkdir(exist_ok=True)
     write_predictions(out / "predictions.jsonl", predictions)
@@ -64,4 +68,5 @@ def evaluate_run(run_dir, # a run folder written by `train`
     title = f"{Path(run_dir).name} on {split}"
     plot_confusion_matrix(metrics, out / "confusion_matrix.png", title)
     if "calibration" in metrics: plot_reliability(metrics, out / "calibration.png", title)
+    save_error_analysis(out, rows, error_analysis(predictions, blank_predictions), title)
     return metrics

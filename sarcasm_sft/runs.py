@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 import torch
-from .config import RunConfig, SarcasmSftError
+from .config import LABEL_WORDS, RunConfig, SarcasmSftError
 from .env import atomic_dir, atomic_write_text, console, redact
 from .model import compute_dtype
-from .scoring import LOGGED_METRICS, answer_margins, generate_predictions, plot_confusion_matrix, plot_reliability
+from .scoring import (LOGGED_METRICS, answer_margins, generate_predictions, plot_accuracy_by_group, plot_confusion_matrix,
+                                 plot_mistakes, plot_reliability)
 
 # %% auto #0
 __all__ = ['CLAIM_FILE', 'STATE_FILE', 'CLAIM_ENV', 'EMPTY_CLAIM_GRACE_S', 'RUN_STATES', 'PACKAGES', 'RUN_FILES',
@@ -21,7 +22,7 @@ __all__ = ['CLAIM_FILE', 'STATE_FILE', 'CLAIM_ENV', 'EMPTY_CLAIM_GRACE_S', 'RUN_
            'write_json', 'write_predictions', 'run_config', 'require_finished_run', 'load_run', 'package_versions',
            'git_commit', 'device_name', 'plot_loss', 'plot_eval_history', 'reload_answers', 'compare_reload',
            'validate_run', 'checkpoint_step', 'latest_checkpoint', 'check_run_folder', 'set_aside_report',
-           'prepare_run_folder', 'save_run_files']
+           'prepare_run_folder', 'save_error_analysis', 'show_error_analysis', 'save_run_files']
 
 # %% ../nbs/05c_runs.ipynb #7bd59b10
 CLAIM_FILE, STATE_FILE = ".claim", "run_state.json"
@@ -341,6 +342,32 @@ def prepare_run_folder(run_dir: Path, cfg: RunConfig, claim_token: str) -> Path 
     return checkpoint
 
 # %% ../nbs/05c_runs.ipynb #e00500f3
+def save_error_analysis(out_dir: Path, rows, # the scored rows
+                        analysis: dict, # from `error_analysis`
+                        title: str):
+    "error_analysis.json (the listed rows with their texts), mistakes.png and accuracy_by_group.png."
+    texts = dict(zip(map(str, rows["id"]), rows["text"])) if hasattr(rows, "column_names") else {str(r["id"]): r["text"] for r in rows}
+    with_text = lambda listed: [dict(m, text=texts.get(str(m["id"]))) for m in listed]
+    saved = dict(analysis, **{k: dict(analysis[k], top=with_text(analysis[k]["top"])) for k in ("false_positives", "false_negatives")})
+    if "wrong_when_blanked" in analysis: saved["wrong_when_blanked"] = with_text(analysis["wrong_when_blanked"])
+    write_json(out_dir / "error_analysis.json", saved)
+    plot_mistakes(analysis, rows, out_dir / "mistakes.png", title)
+    plot_accuracy_by_group(analysis, out_dir / "accuracy_by_group.png", title)
+
+def show_error_analysis(folder, # a run folder, or its eval-<split>/ folder
+                       ):
+    "For a report: the error counts, the two pictures, and the rows the blanked images turned wrong."
+    from IPython.display import Image, display
+    folder = Path(folder)
+    a = json.loads((folder / "error_analysis.json").read_text())
+    print(f"{a['rows']} rows: {a['false_positives']['n']} called sarcastic wrongly, {a['false_negatives']['n']} sarcastic ones missed, "
+          f"{a['invalid']} invalid answers; mistakes ordered by {a['ordered_by']}")
+    for name in ("mistakes.png", "accuracy_by_group.png"): display(Image(filename=str(folder / name)))
+    if "wrong_when_blanked" in a:
+        print(f"{len(a['wrong_when_blanked'])} rows were right with their image and wrong with it blanked" + (":" if a["wrong_when_blanked"] else ""))
+        for m in a["wrong_when_blanked"][:10]: print(f"  {m['id']} ({LABEL_WORDS[m['label']]}, {m['tiles']} tiles): {m['text'][:100]}")
+    return a
+
 def save_run_files(run_dir: Path, model, processor, predictions: list[dict],
                    evals: dict, # {"before": metrics before training, "history": [{"step": ..., **metrics}, ...]}
                    final: dict, blank: dict, log_history: list[dict], title: str):

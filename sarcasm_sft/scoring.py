@@ -10,16 +10,17 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .config import LABEL_WORDS, RunConfig
-from .collator import Llama32VisionSFTCollator, build_generation_batch
+from .collator import Llama32VisionSFTCollator, build_generation_batch, prompt_token_ids
 from .model import image_features
 
 # %% auto #0
 __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID', 'LOGGED_METRICS', 'BOOTSTRAP_RESAMPLES',
            'BOOTSTRAP_SEED', 'BOOTSTRAP_METHOD', 'CALIBRATION_BINS', 'normalize_label', 'bootstrap_intervals',
            'intervals_overlap', 'with_interval', 'sarcasm_metrics', 'worker_count', 'eval_batches', 'model_inputs',
-           'generate_predictions', 'metrics_of', 'sigmoid', 'score_predictions', 'answer_margins', 'calibration',
-           'choose_threshold', 'score_metrics', 'threshold_choice', 'with_generation', 'agreement', 'eval_predictions',
-           'plot_confusion_matrix', 'cut_off', 'plot_reliability', 'eval_subset']
+           'row_facts', 'generate_predictions', 'metrics_of', 'sigmoid', 'score_predictions', 'answer_margins',
+           'calibration', 'choose_threshold', 'score_metrics', 'threshold_choice', 'with_generation', 'agreement',
+           'eval_predictions', 'plot_confusion_matrix', 'cut_off', 'plot_reliability', 'accuracy_by', 'length_buckets',
+           'error_analysis', 'plot_accuracy_by_group', 'plot_mistakes', 'eval_subset']
 
 # %% ../nbs/05b_scoring.ipynb #490b1bcc
 NEGATORS = {"not", "no", "non", "never", "neither", "nor", "hardly", "barely", "without", "nothing", "none", "isnt", "wasnt",
@@ -142,23 +143,31 @@ def model_inputs(batch: dict, model) -> dict:
     vision_dtype = next(p for n, p in model.named_parameters() if "vision_model" in n).dtype
     return {k: v.to(model.device, dtype=vision_dtype if k == "pixel_values" else None, non_blocking=True) for k, v in batch.items()}
 
+def row_facts(batch: dict, n: int, answer_tokens: int = 0) -> list[dict]:
+    "Per row of a batch's first `n` rows: prompt_tokens (what the model reads before answering) and tiles (the image's real tiles)."
+    prompt = (batch["attention_mask"][:n].sum(1) - answer_tokens).tolist()
+    tiles = batch["aspect_ratio_mask"][:n].sum(-1).flatten().tolist() if "aspect_ratio_mask" in batch else [0] * n
+    return [dict(prompt_tokens=int(p), tiles=int(t)) for p, t in zip(prompt, tiles)]
+
 def generate_predictions(model, processor, rows, # a dataset split or list of rows (id, image, text, label)
                          cfg: RunConfig, # instruction, eval_batch_size, max_new_tokens
                          blank_images: bool = False, # grey out every image
                          desc: str = "eval", # progress-bar label
                         ) -> list[dict]:
-    "One dict per row: id, label, generation, prediction (1, 0 or None)."
+    "One dict per row: id, label, generation, prediction (1, 0 or None), prompt_tokens, tiles."
     was_training, out = model.training, []
     model.eval()
     make_batch = functools.partial(build_generation_batch, processor, cfg=cfg, blank_images=blank_images)
     try:
         for chunk, batch in tqdm(eval_batches(rows, make_batch, cfg.eval.eval_batch_size, worker_count(cfg)), desc=desc, leave=False):
+            facts = row_facts(batch, len(chunk))
             batch = model_inputs(batch, model)
             with torch.inference_mode():
                 ids = model.generate(**batch, max_new_tokens=cfg.eval.max_new_tokens, do_sample=False, use_cache=True,
                                      pad_token_id=processor.tokenizer.pad_token_id)
             texts = processor.tokenizer.batch_decode(ids[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
-            out += [dict(id=r["id"], label=r["label"], generation=t, prediction=normalize_label(t)) for r, t in zip(chunk, texts)]
+            out += [dict(id=r["id"], label=r["label"], generation=t, prediction=normalize_label(t), **f)
+                    for r, t, f in zip(chunk, texts, facts)]
     finally: model.train(was_training)
     return out
 
@@ -177,7 +186,7 @@ def score_predictions(model, processor, rows, # a dataset split or list of rows 
                       blank_images: bool = False, # grey out every image
                       desc: str = "score", # progress-bar label
                      ) -> list[dict]:
-    "One dict per row: id, label, margin (nats), p_sarcastic, prediction (1/0 at `threshold`)."
+    "One dict per row: id, label, margin (nats), p_sarcastic, prediction (1/0 at `threshold`), prompt_tokens, tiles."
     collate = Llama32VisionSFTCollator(processor, cfg)
     def both_answers(chunk):  # every row with each answer; the two copies share the image object, tiled once
         if blank_images:
@@ -189,6 +198,7 @@ def score_predictions(model, processor, rows, # a dataset split or list of rows 
         for chunk, batch in tqdm(eval_batches(rows, both_answers, cfg.eval.eval_batch_size if cfg else 16, worker_count(cfg)),
                                  desc=desc, leave=False):
             n, labels = len(chunk), batch.pop("labels").to(model.device)
+            facts = row_facts(batch, n, answer_tokens=len(collate.answer_ids[1]))
             images = {k: batch.pop(k)[:n] for k in ("pixel_values", "aspect_ratio_ids", "aspect_ratio_mask") if k in batch}
             inputs = model_inputs(batch, model)
             with torch.inference_mode():
@@ -200,9 +210,9 @@ def score_predictions(model, processor, rows, # a dataset split or list of rows 
             supervised = targets != -100
             logp = torch.log_softmax(logits[supervised].float(), dim=-1).gather(-1, targets[supervised][:, None])[:, 0]
             per_answer = torch.zeros(len(targets), device=logp.device).index_add_(0, supervised.nonzero()[:, 0], logp)
-            for row, margin in zip(chunk, (per_answer[:n] - per_answer[n:]).tolist()):
+            for row, margin, f in zip(chunk, (per_answer[:n] - per_answer[n:]).tolist(), facts):
                 p = sigmoid(margin)
-                out.append(dict(id=row["id"], label=row["label"], margin=margin, p_sarcastic=p, prediction=int(p >= threshold)))
+                out.append(dict(id=row["id"], label=row["label"], margin=margin, p_sarcastic=p, prediction=int(p >= threshold), **f))
     finally: model.train(was_training)
     return out
 
@@ -325,6 +335,90 @@ def plot_reliability(metrics: dict, # from `score_metrics`
     ax.legend(loc="upper left", fontsize=7)
     fig.tight_layout()
     if path: fig.savefig(path, dpi=120)
+    return fig
+
+# %% ../nbs/05b_scoring.ipynb #af00f95a
+def accuracy_by(predictions: list[dict], key, # a field name, or row -> group label
+               ) -> list[dict]:
+    "Accuracy and row count per group, groups in sorted order."
+    groups = {}
+    for p in predictions: groups.setdefault(key(p) if callable(key) else p[key], []).append(p["prediction"] == p["label"])
+    return [dict(group=g, n=len(v), accuracy=float(np.mean(v))) for g, v in sorted(groups.items(), key=lambda kv: str(kv[0]).zfill(12))]
+
+def length_buckets(lengths: list[int], buckets: int = 4) -> callable:
+    "row -> its prompt-length range ('48-55 tokens'), at the quartiles of `lengths` (fewer buckets for fewer distinct lengths)."
+    edges = np.unique(np.percentile(lengths, np.linspace(0, 100, buckets + 1)).round().astype(int))
+    def bucket(p):
+        i = min(max(int(np.searchsorted(edges, p["prompt_tokens"], side="right")) - 1, 0), max(len(edges) - 2, 0))
+        low, high = edges[i], (edges[i + 1] if i + 1 < len(edges) else edges[i])
+        return f"{low}-{high} tokens" if high != low else f"{low} tokens"
+    return bucket
+
+def error_analysis(predictions: list[dict], # from `generate_predictions` or `score_predictions`
+                   blank_predictions: list[dict] | None = None, # the same rows with every image blanked
+                   top: int = 6, # mistakes kept in each direction
+                  ) -> dict:
+    "Confident mistakes both ways, rows that became wrong without images, accuracy by prompt length and by tile count."
+    scored = bool(predictions) and "p_sarcastic" in predictions[0]
+    keep = lambda p: {k: p[k] for k in ("id", "label", "prediction", "p_sarcastic", "generation", "prompt_tokens", "tiles") if k in p}
+    false_pos = [p for p in predictions if p["label"] == 0 and p["prediction"] == 1]
+    false_neg = [p for p in predictions if p["label"] == 1 and p["prediction"] == 0]
+    if scored: false_pos.sort(key=lambda p: -p["p_sarcastic"]); false_neg.sort(key=lambda p: p["p_sarcastic"])
+    out = dict(rows=len(predictions), ordered_by="P(sarcastic)" if scored else "row order (generated answers have no probability)",
+               false_positives=dict(n=len(false_pos), top=[keep(p) for p in false_pos[:top]]),
+               false_negatives=dict(n=len(false_neg), top=[keep(p) for p in false_neg[:top]]),
+               invalid=sum(p["prediction"] is None for p in predictions),
+               by_prompt_length=accuracy_by(predictions, length_buckets([p["prompt_tokens"] for p in predictions])),
+               by_tiles=accuracy_by(predictions, lambda p: f"{p['tiles']} tile{'s' if p['tiles'] != 1 else ''}"))
+    if blank_predictions is not None:
+        blank = {p["id"]: p["prediction"] for p in blank_predictions}
+        out["wrong_when_blanked"] = [keep(p) | dict(blank_prediction=blank[p["id"]]) for p in predictions
+                                     if p["prediction"] == p["label"] and blank.get(p["id"], p["label"]) != p["label"]]
+    return out
+
+# %% ../nbs/05b_scoring.ipynb #ae9bbfef
+def plot_accuracy_by_group(analysis: dict, # from `error_analysis`
+                           path=None, title: str = "accuracy by group"):
+    "Bars of accuracy by prompt length and by tile count, each bar labelled with its row count."
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(8.4, 3.4)); axes = fig.subplots(1, 2, sharey=True)
+    for ax, key, name in zip(axes, ("by_prompt_length", "by_tiles"), ("prompt length", "tiles per image")):
+        groups = analysis[key]
+        bars = ax.bar(range(len(groups)), [g["accuracy"] for g in groups], color="tab:blue", alpha=0.8)
+        for bar, g in zip(bars, groups): ax.annotate(f"n={g['n']}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                                                     textcoords="offset points", xytext=(0, 3), ha="center", fontsize=8)
+        ax.set_xticks(range(len(groups)), [str(g["group"]) for g in groups], fontsize=8, rotation=15)
+        ax.set_ylim(0, 1.12); ax.set_xlabel(name)
+    axes[0].set_ylabel("accuracy")
+    fig.suptitle(textwrap.shorten(title, 90), fontsize=10); fig.tight_layout()
+    if path: fig.savefig(path, dpi=120)
+    return fig
+
+def plot_mistakes(analysis: dict, # from `error_analysis`
+                  rows, # the scored rows (a dataset split or list), for their images and texts
+                  path=None, title: str = "most confident mistakes"):
+    "A gallery: one line of false positives, one of false negatives; each with its image, text, label and prediction."
+    from matplotlib.figure import Figure
+    lines = [("called sarcastic, is not", analysis["false_positives"]["top"]), ("sarcastic, missed", analysis["false_negatives"]["top"])]
+    width = max(1, max(len(m) for _, m in lines))
+    index = {str(i): n for n, i in enumerate(rows["id"] if hasattr(rows, "column_names") else [r["id"] for r in rows])}
+    inches = max(2.3 * width, 6.5)
+    fig = Figure(figsize=(inches, 6.2)); axes = fig.subplots(2, width, squeeze=False)
+    for (name, mistakes), ax_line in zip(lines, axes):
+        ax_line[0].set_ylabel(name, fontsize=9)
+        for j, ax in enumerate(ax_line):
+            ax.set_xticks([]); ax.set_yticks([])
+            if j >= len(mistakes):
+                if j == 0: ax.text(0.5, 0.5, "none", ha="center", va="center", transform=ax.transAxes)
+                for s in ax.spines.values(): s.set_visible(False)
+                continue
+            m, row = mistakes[j], rows[index[str(mistakes[j]["id"])]]
+            if row.get("image") is not None: ax.imshow(row["image"].convert("RGB"))
+            prob = f", P={m['p_sarcastic']:.2f}" if "p_sarcastic" in m else ""
+            ax.set_title(f"{m['id']}: {LABEL_WORDS[m['label']]}\npredicted {LABEL_WORDS.get(m['prediction'], 'invalid')}{prob}", fontsize=7)
+            ax.set_xlabel(textwrap.fill(textwrap.shorten(row["text"], 90), 28), fontsize=6.5)
+    fig.suptitle(textwrap.fill(f"{title}; ordered by {analysis['ordered_by']}", int(inches * 12)), fontsize=9); fig.tight_layout()
+    if path: fig.savefig(path, dpi=110)
     return fig
 
 # %% ../nbs/05b_scoring.ipynb #9d7496dd

@@ -14,10 +14,10 @@ from .env import console, init_tracking, resolve_tokens_and_env, seed_everything
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
 from .model import load_model, load_processor
-from .scoring import (LOGGED_METRICS, eval_predictions, eval_subset, metrics_of, threshold_choice, with_generation,
-                                 worker_count)
+from .scoring import (LOGGED_METRICS, error_analysis, eval_predictions, eval_subset, metrics_of, threshold_choice,
+                                 with_generation, worker_count)
 from .runs import (RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
-                              prepare_run_folder, reload_answers, run_status, save_run_files, validate_run, write_json,
+                              prepare_run_folder, reload_answers, run_status, save_error_analysis, save_run_files, validate_run, write_json,
                               write_run_state)
 
 # %% auto #0
@@ -222,7 +222,8 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         if cfg.eval.eval_mode == "score":  # how often the scores and the generated answers agree; the threshold for test
             with_generation(model, processor, eval_rows, cfg, predictions, final)
             if splits.eval_split != "test": final["chosen_threshold"] = threshold_choice(predictions, splits.eval_split)
-        blank = metrics_of(evaluate(blank=True))
+        blank_predictions = evaluate(blank=True); blank = metrics_of(blank_predictions)
+        analysis = error_analysis(predictions, blank_predictions)
         trainer.log({"final_" + k: final[k] for k in LOGGED_METRICS} | {"blank_images_accuracy": blank["accuracy"]})
         # the reload check compares like with like: the same rows in the same batches (bf16 results depend on the batch's shape)
         check_rows = [eval_rows[i] for i in range(min(RELOAD_CHECK_ROWS, len(eval_rows)))]
@@ -231,6 +232,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         save_run_files(run_dir, model, processor, predictions, dict(before=callback.before, history=callback.history), final,
                        blank, trainer.state.log_history,
                        f"{cfg.output.run_name}: final eval ({splits.eval_split})")
+        save_error_analysis(run_dir, eval_rows, analysis, f"{cfg.output.run_name}: final eval ({splits.eval_split})")
         meta = dict(config=cfg.to_dict(), versions=package_versions(), git_commit=git_commit(), device=device_name(),
                     data=splits.summary(), eval_rows=len(eval_rows), total_steps=step, adapter_saved=adapter_saved,
                     attn_implementation=model.config._attn_implementation, token_sources=secrets.sources,
