@@ -11,8 +11,8 @@ from .config import DEFAULT_INSTRUCTION, LABEL_WORDS, RunConfig, SarcasmSftError
 
 # %% auto #0
 __all__ = ['FIXED_DATE', 'EOT', 'POST_SLOT', 'build_messages', 'render_prompt', 'prompt_token_ids', 'encode_rows',
-           'LabelMaskError', 'Llama32VisionSFTCollator', 'build_generation_batch', 'label_sanity_check',
-           'show_demo_batch']
+           'LabelMaskError', 'Llama32VisionSFTCollator', 'build_generation_batch', 'prompt_with_both_answers',
+           'label_sanity_check', 'show_demo_batch']
 
 # %% ../nbs/04_collator.ipynb #ac2a81c9
 FIXED_DATE = "26 Jul 2024"
@@ -134,6 +134,40 @@ def build_generation_batch(processor, rows: list[dict], # rows from `load_hf_dat
     "Left-padded prompt-only tensors for `model.generate`."
     return encode_rows(processor, rows, "left", cfg.data.instruction if cfg else DEFAULT_INSTRUCTION,
                        with_answers=False, blank_images=blank_images)
+
+# %% ../nbs/04_collator.ipynb #30b4f942
+def prompt_with_both_answers(batch: dict, # the training collator's batch of 2n rows: the n rows with answer 1, then with answer 0
+                             answer_ids: dict, # {1: ids of "sarcastic<|eot_id|>", 0: ids of "not sarcastic<|eot_id|>"}
+                            ) -> dict:
+    "n sequences, each its prompt then both answers; attention_mask is 4D (True: may attend); the image tensors of the n rows."
+    a1, a0 = (torch.tensor(answer_ids[k]) for k in (1, 0))
+    n, ends = len(batch["input_ids"]) // 2, batch["attention_mask"].sum(1)
+    prompts = [batch["input_ids"][i, :ends[i] - len(a1)] for i in range(n)]
+    for i in range(n):
+        if not torch.equal(prompts[i], batch["input_ids"][n + i, :ends[n + i] - len(a0)]):
+            raise LabelMaskError(f"row {i}: the two answers do not follow the same prompt tokens")
+    longest = max(len(p) for p in prompts)
+    width = longest + len(a1) + len(a0)
+    ids, positions = torch.zeros(n, width, dtype=torch.long), torch.zeros(n, width, dtype=torch.long)
+    key_real = torch.zeros(n, width, dtype=torch.bool)
+    for i, p in enumerate(prompts):
+        start = longest - len(p)
+        ids[i, start:] = torch.cat([p, a1, a0]); key_real[i, start:] = True
+        positions[i, start:longest] = torch.arange(len(p))
+        positions[i, longest:longest + len(a1)] = len(p) + torch.arange(len(a1))
+        positions[i, longest + len(a1):] = len(p) + torch.arange(len(a0))
+    query, key = torch.arange(width)[:, None], torch.arange(width)[None, :]
+    second_sees_first = (query >= longest + len(a1)) & (key >= longest) & (key < longest + len(a1))
+    allowed = (key <= query) & ~second_sees_first  # causal, and the second answer blind to the first
+    out = dict(input_ids=ids, position_ids=positions, attention_mask=(allowed[None] & key_real[:, None, :])[:, None])
+    if "cross_attention_mask" in batch:  # each prompt token keeps its tiles; the answers see the image as the prompt's end does
+        cross = torch.zeros(n, width, *batch["cross_attention_mask"].shape[2:], dtype=batch["cross_attention_mask"].dtype)
+        for i, p in enumerate(prompts):
+            cross[i, longest - len(p):longest] = batch["cross_attention_mask"][i, :len(p)]
+            cross[i, longest:] = batch["cross_attention_mask"][i, len(p) - 1]
+        out["cross_attention_mask"] = cross
+        out.update({k: batch[k][:n] for k in ("pixel_values", "aspect_ratio_ids", "aspect_ratio_mask") if k in batch})
+    return out
 
 # %% ../nbs/04_collator.ipynb #54af91cc
 def label_sanity_check(batch: dict, # a collated batch with `labels`

@@ -10,8 +10,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .config import LABEL_WORDS, RunConfig
-from .collator import Llama32VisionSFTCollator, build_generation_batch, prompt_token_ids
-from .model import image_features
+from .collator import Llama32VisionSFTCollator, build_generation_batch, prompt_token_ids, prompt_with_both_answers
+from .model import compute_dtype, image_features
 
 # %% auto #0
 __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID', 'LOGGED_METRICS', 'BOOTSTRAP_RESAMPLES',
@@ -143,9 +143,10 @@ def model_inputs(batch: dict, model) -> dict:
     vision_dtype = next(p for n, p in model.named_parameters() if "vision_model" in n).dtype
     return {k: v.to(model.device, dtype=vision_dtype if k == "pixel_values" else None, non_blocking=True) for k, v in batch.items()}
 
-def row_facts(batch: dict, n: int, answer_tokens: int = 0) -> list[dict]:
+def row_facts(batch: dict, n: int, prompt_tokens=None, # default: the attention mask's count (a prompt-only batch)
+             ) -> list[dict]:
     "Per row of a batch's first `n` rows: prompt_tokens (what the model reads before answering) and tiles (the image's real tiles)."
-    prompt = (batch["attention_mask"][:n].sum(1) - answer_tokens).tolist()
+    prompt = (batch["attention_mask"][:n].sum(1) if prompt_tokens is None else prompt_tokens).tolist()
     tiles = batch["aspect_ratio_mask"][:n].sum(-1).flatten().tolist() if "aspect_ratio_mask" in batch else [0] * n
     return [dict(prompt_tokens=int(p), tiles=int(t)) for p, t in zip(prompt, tiles)]
 
@@ -188,29 +189,30 @@ def score_predictions(model, processor, rows, # a dataset split or list of rows 
                      ) -> list[dict]:
     "One dict per row: id, label, margin (nats), p_sarcastic, prediction (1/0 at `threshold`), prompt_tokens, tiles."
     collate = Llama32VisionSFTCollator(processor, cfg)
-    def both_answers(chunk):  # every row with each answer; the two copies share the image object, tiled once
+    a1, a0 = collate.answer_ids[1], collate.answer_ids[0]
+    def both_answers(chunk):  # each row's prompt once, then both answers (built in the DataLoader workers)
         if blank_images:
             chunk = [dict(r, image=None if r["image"] is None else Image.new("RGB", r["image"].size, (128, 128, 128))) for r in chunk]
-        return collate([dict(r, label=label) for label in (1, 0) for r in chunk])
-    was_training, out = model.training, []
+        return prompt_with_both_answers(collate([dict(r, label=label) for label in (1, 0) for r in chunk]), collate.answer_ids)
+    was_training, out, dtype = model.training, [], compute_dtype()
     model.eval()
     try:
         for chunk, batch in tqdm(eval_batches(rows, both_answers, cfg.eval.eval_batch_size if cfg else 16, worker_count(cfg)),
                                  desc=desc, leave=False):
-            n, labels = len(chunk), batch.pop("labels").to(model.device)
-            facts = row_facts(batch, n, answer_tokens=len(collate.answer_ids[1]))
-            images = {k: batch.pop(k)[:n] for k in ("pixel_values", "aspect_ratio_ids", "aspect_ratio_mask") if k in batch}
+            facts = row_facts(batch, len(chunk), prompt_tokens=batch["position_ids"][:, -len(a0)])  # an answer starts where its prompt ends
             inputs = model_inputs(batch, model)
+            inputs["attention_mask"] = torch.zeros(inputs["attention_mask"].shape, dtype=dtype, device=model.device).masked_fill(
+                ~inputs["attention_mask"], torch.finfo(dtype).min)  # additive, as every attention implementation takes it
             with torch.inference_mode():
-                if images:  # one vision pass per row, its states used by both answers
-                    states = image_features(model, **model_inputs(images, model))
-                    inputs["cross_attention_states"] = torch.cat([states, states])
-                logits = model(**inputs).logits[:, :-1]
-            targets = labels[:, 1:]
-            supervised = targets != -100
-            logp = torch.log_softmax(logits[supervised].float(), dim=-1).gather(-1, targets[supervised][:, None])[:, 0]
-            per_answer = torch.zeros(len(targets), device=logp.device).index_add_(0, supervised.nonzero()[:, 0], logp)
-            for row, margin, f in zip(chunk, (per_answer[:n] - per_answer[n:]).tolist(), facts):
+                if "pixel_values" in inputs:  # the vision tower and projector once, then the language model
+                    inputs["cross_attention_states"] = image_features(
+                        model, *(inputs.pop(k) for k in ("pixel_values", "aspect_ratio_ids", "aspect_ratio_mask")))
+                tail = model(**inputs, logits_to_keep=len(a1) + len(a0) + 1).logits.float().log_softmax(-1)
+            # the answer tokens are read at: the prompt's last token, then each answer's own tokens before them
+            first = tail[:, 0]
+            logp1 = first[:, a1[0]] + sum(tail[:, k, a1[k]] for k in range(1, len(a1)))
+            logp0 = first[:, a0[0]] + sum(tail[:, len(a1) + k, a0[k]] for k in range(1, len(a0)))
+            for row, margin, f in zip(chunk, (logp1 - logp0).tolist(), facts):
                 p = sigmoid(margin)
                 out.append(dict(id=row["id"], label=row["label"], margin=margin, p_sarcastic=p, prediction=int(p >= threshold), **f))
     finally: model.train(was_training)
