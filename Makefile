@@ -37,6 +37,6 @@ test: check-sources
 test-fast: check-sources
 	nbdev_test --n_workers 1 --timing
 
-# The main job on the embedded default (tiny offline preset + demo set): a full run into outputs/<timestamp>/.
+# The main job on the embedded default (tiny offline preset + demo set), with scored evals: a full run into outputs/<timestamp>/.
 demo: install
-	sarcasm-sft train
+	sarcasm-sft train -p eval_mode score
