@@ -345,15 +345,17 @@ def accuracy_by(predictions: list[dict], key, # a field name, or row -> group la
     "Accuracy and row count per group, groups in sorted order."
     groups = {}
     for p in predictions: groups.setdefault(key(p) if callable(key) else p[key], []).append(p["prediction"] == p["label"])
-    return [dict(group=g, n=len(v), accuracy=float(np.mean(v))) for g, v in sorted(groups.items(), key=lambda kv: str(kv[0]).zfill(12))]
+    leading_number = lambda g: int(m.group()) if (m := re.match(r"\d+", str(g))) else -1  # "85-101 tokens" after "50-67 tokens"
+    return [dict(group=g, n=len(v), accuracy=float(np.mean(v))) for g, v in sorted(groups.items(), key=lambda kv: (leading_number(kv[0]), str(kv[0])))]
 
 def length_buckets(lengths: list[int], buckets: int = 4) -> callable:
     "row -> its prompt-length range ('48-55 tokens'), at the quartiles of `lengths` (fewer buckets for fewer distinct lengths)."
     edges = np.unique(np.percentile(lengths, np.linspace(0, 100, buckets + 1)).round().astype(int))
-    def bucket(p):
+    def bucket(p):  # [edge, next edge), the last bucket closed
         i = min(max(int(np.searchsorted(edges, p["prompt_tokens"], side="right")) - 1, 0), max(len(edges) - 2, 0))
-        low, high = edges[i], (edges[i + 1] if i + 1 < len(edges) else edges[i])
-        return f"{low}-{high} tokens" if high != low else f"{low} tokens"
+        low = edges[i]
+        high = edges[-1] if i + 1 >= len(edges) - 1 else edges[i + 1] - 1
+        return f"{low}-{high} tokens" if high > low else f"{low} tokens"
     return bucket
 
 def error_analysis(predictions: list[dict], # from `generate_predictions` or `score_predictions`
