@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                    help="a run parameter (listed below); repeat -p for more")
     t.add_argument("--notebook", help="the train notebook (default: nbs/06_train.ipynb beside the package)")
+    t.add_argument("--gpus", type=int, help="processes for the run, one per GPU (the same as -p num_gpus N)")
     e = sub.add_parser("eval", help="evaluate a saved run on a split; writes RUN_DIR/eval-<split>/")
     e.add_argument("run_dir"); e.add_argument("--split", default="test", choices=["validation", "test", "train"])
     e.add_argument("--max-eval-samples", type=int, default=None, help="rows to evaluate (0 = all; default: the run's)")
@@ -156,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     rest, params = split_params(sys.argv[1:] if argv is None else list(argv))
     args = build_parser().parse_args(rest)
     try:
-        if args.command == "train": return train_command(dict(args.param + params), args.notebook)
+        if args.command == "train":
+            return train_command(dict(args.param + params) | ({"num_gpus": args.gpus} if args.gpus is not None else {}), args.notebook)
         if args.command == "eval": return eval_command(args.run_dir, args.split, args.max_eval_samples, args.notebook)
         if args.command == "compare": return compare_command(args.run_dirs, args.sort_by, args.out, args.notebook)
         return predict_command(args.run_dir, args.text, args.image)

@@ -81,6 +81,7 @@ class TrainConfig:
     seed: int = param(42, "one seed for data order, eval subset, initialisation")
     select_best: bool = param(False, "keep the adapter with the best eval macro-F1 instead of the last")
     resume: bool = param(False, "continue an unfinished run (same run_name) from its newest complete checkpoint")
+    num_gpus: int = param(1, "processes for the run, one per GPU, data parallel through accelerate (batch_size is per process); without GPUs, CPU processes")
 
 @dataclass
 class EvalConfig:
@@ -227,6 +228,7 @@ def validate_cfg(cfg: RunConfig) -> RunConfig:
         ("max_steps", cfg.train.max_steps == -1 or cfg.train.max_steps > 0, "must be -1 (use epochs) or > 0"),
         ("batch_size", cfg.train.batch_size > 0, "must be > 0"),
         ("grad_accum", cfg.train.grad_accum > 0, "must be > 0"),
+        ("num_gpus", cfg.train.num_gpus >= 1, "must be >= 1"),
         ("eval_steps", cfg.train.eval_steps > 0, "must be > 0"),
         ("eval_batch_size", cfg.eval.eval_batch_size > 0, "must be > 0"),
         ("max_eval_samples", cfg.eval.max_eval_samples >= 0, "must be >= 0 (0 = all rows)"),

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from .config import LABEL_WORDS
 import json
-from .scoring import (error_analysis, eval_predictions, eval_subset, metrics_of, plot_confusion_matrix, plot_reliability,
-                                 with_generation)
+from .scoring import (error_analysis, eval_predictions, eval_subset, generate_predictions, metrics_of, plot_confusion_matrix,
+                                 plot_reliability, with_generation)
 from .scoring import normalize_label, sarcasm_metrics  # noqa: F401  (the public API names them here too)
 from .runs import load_run, require_finished_run, save_error_analysis, write_json, write_predictions
 
@@ -61,7 +61,9 @@ def evaluate_run(run_dir, # a run folder written by `train`
                                          desc=f"eval {split} (images blanked)")
     metrics = metrics_of(predictions)
     metrics["blank_images_accuracy"] = metrics_of(blank_predictions)["accuracy"]
-    if cfg.eval.eval_mode == "score": metrics["threshold"] = threshold; with_generation(model, processor, rows, cfg, predictions, metrics)
+    if cfg.eval.eval_mode == "score":
+        metrics["threshold"] = threshold
+        with_generation(predictions, generate_predictions(model, processor, rows, cfg, desc=f"eval {split} (generation)"), metrics)
     out = Path(run_dir) / f"eval-{split}"; out.mkdir(exist_ok=True)
     write_predictions(out / "predictions.jsonl", predictions)
     write_json(out / "metrics.json", dict(split=split, **metrics))

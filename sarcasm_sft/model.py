@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_model.ipynb #a5b4e1ba
 from __future__ import annotations
-import logging, warnings
+import logging, os, warnings
 from pathlib import Path
 import torch
 from .config import RunConfig, SarcasmSftError
@@ -120,7 +120,7 @@ def load_base_model(cfg: RunConfig, # `cfg.model` says which checkpoint, 4-bit o
     set_runtime_env()  # TF32 matmuls on GPUs that have them, allocator settings
     dtype, source = compute_dtype(), model_source(cfg)
     kwargs = dict(dtype=dtype, token=resolve_tokens_and_env(cfg).hf_token,
-                  device_map={"": 0} if torch.cuda.is_available() else None)
+                  device_map={"": int(os.environ.get("LOCAL_RANK", 0))} if torch.cuda.is_available() else None)  # this process's GPU
     if cfg.model.load_in_4bit:
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype,

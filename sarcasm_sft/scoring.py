@@ -267,12 +267,11 @@ def threshold_choice(predictions: list[dict], # scored predictions on the split 
     return dict(value=t, chosen_on=split, rule="best macro-F1 (ties: closest to 0.5)", accuracy=m["accuracy"],
                 macro_f1=m["macro_f1"], note="metrics on the rows the threshold was chosen on: optimistic")
 
-def with_generation(model, processor, rows, cfg: RunConfig,
-                    scored: list[dict], # `score_predictions` of `rows`
-                    metrics: dict, # their `score_metrics`: gains agreement_with_generation
-                    desc: str = "eval (generation, for agreement)"):
-    "Generate on the same rows: each scored row keeps its generated text and label, the metrics their agreement."
-    generated = generate_predictions(model, processor, rows, cfg, desc=desc)
+def with_generation(scored: list[dict], # `score_predictions` of some rows
+                    generated: list[dict], # `generate_predictions` of the same rows
+                    metrics: dict, # the scored rows' `score_metrics`: gains agreement_with_generation
+                   ):
+    "Each scored row keeps its generated text and label; the metrics, how often the two agree."
     for s, g in zip(scored, generated, strict=True): s.update(generation=g["generation"], generated_prediction=g["prediction"])
     metrics["agreement_with_generation"] = agreement(scored, generated)
 

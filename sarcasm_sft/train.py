@@ -4,26 +4,27 @@
 
 # %% ../nbs/06_train.ipynb #df16b2bd
 from __future__ import annotations
-import contextlib, gc, json, math, shutil, time
+import contextlib, gc, json, math, os, shutil, subprocess, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
 from transformers import TrainerCallback
-from .config import SECRET_FIELDS, ConfigError, RunConfig
-from .env import console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
+from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
+from .env import Tracking, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
 from .model import load_model, load_processor
-from .scoring import (LOGGED_METRICS, error_analysis, eval_predictions, eval_subset, metrics_of, threshold_choice,
-                                 with_generation, worker_count)
-from .runs import (RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
+from .scoring import (LOGGED_METRICS, error_analysis, eval_predictions, eval_subset, generate_predictions, metrics_of,
+                                 threshold_choice, with_generation, worker_count)
+from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
                               prepare_run_folder, reload_answers, run_status, save_error_analysis, save_run_files, validate_run, write_json,
                               write_run_state)
 
 # %% auto #0
-__all__ = ['DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress', 'TrainResult', 'RunPhases',
-           'logging_interval', 'sft_config', 'tensorboard_callbacks', 'training_done', 'resume_finished_training',
-           'adapter_weights', 'train', 'refuse_secret_parameters', 'demo_run_checks']
+__all__ = ['WORKER_FLAG', 'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress', 'TrainResult',
+           'RunPhases', 'logging_interval', 'sft_config', 'tensorboard_callbacks', 'process_rank', 'eval_shard',
+           'gathered', 'launch_command', 'training_done', 'resume_finished_training', 'adapter_weights', 'train',
+           'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #1805b6d5
 class GenerationEvalCallback(TrainerCallback):
@@ -32,7 +33,7 @@ class GenerationEvalCallback(TrainerCallback):
                  every: int, # evaluate every this many optimizer steps
                  log=None, # e.g. `trainer.log`: where eval numbers are reported
                  snapshot=None, # () -> copy of the adapter weights; given: remember the best by macro-F1
-                 history_path=None, # JSON file kept up to date after every eval (a crashed run keeps its evals)
+                 history_path=None, # JSON file kept up to date after every eval (a crashed run keeps its evals); main process only
                 ):
         self.evaluate, self.every, self.log, self.snapshot = evaluate, every, log, snapshot
         self.history_path = Path(history_path) if history_path else None
@@ -99,13 +100,15 @@ class RunPhases:
     "The phase a run is in: written to run_state.json as each starts (and said on the terminal), timed as each ends."
     run_dir: Path
     claim_token: str
+    main: bool = True  # the process that writes the run's state (one of several: rank 0)
     current: str | None = None
     timings: dict = field(default_factory=dict)
     @contextlib.contextmanager
     def __call__(self, name: str):
         self.current = name
-        write_run_state(self.run_dir, "running", phase=name, claim=self.claim_token)
-        console(f"{self.run_dir.name}: {name}")
+        if self.main:
+            write_run_state(self.run_dir, "running", phase=name, claim=self.claim_token)
+            console(f"{self.run_dir.name}: {name}")
         started = time.time()
         yield
         self.timings[f"{name}_s"] = round(time.time() - started, 2)
@@ -140,7 +143,8 @@ def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int,
         gradient_checkpointing=False,  # load_model already set it up, non-reentrant (the Trainer's would re-enable input grads)
         # images are decoded, resized and tiled in worker processes, a few batches ahead of the GPU
         dataloader_num_workers=workers, dataloader_pin_memory=gpu, dataloader_prefetch_factor=4 if workers else None,
-        dataloader_persistent_workers=workers > 0)
+        dataloader_persistent_workers=workers > 0,
+        ddp_find_unused_parameters=cfg.data.text_only)  # several processes: every LoRA weight gets a gradient when rows have images
 
 # %% ../nbs/06_train.ipynb #e976a10a
 def tensorboard_callbacks(tracking, run_dir: Path) -> list:
@@ -149,6 +153,33 @@ def tensorboard_callbacks(tracking, run_dir: Path) -> list:
     from torch.utils.tensorboard import SummaryWriter
     from transformers.integrations import TensorBoardCallback
     return [TensorBoardCallback(SummaryWriter(log_dir=str(run_dir / "tensorboard")))]
+
+# %% ../nbs/06_train.ipynb #4856bb24
+WORKER_FLAG = "--worker"
+
+def process_rank() -> tuple[int, int]:
+    "(rank, world size) of this process: (0, 1) outside a distributed launch."
+    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
+
+def eval_shard(rows):
+    "This process's contiguous share of the eval rows (all of them in a single process)."
+    rank, world = process_rank()
+    if world == 1: return rows
+    return rows.shard(num_shards=world, index=rank, contiguous=True) if hasattr(rows, "shard") else rows[rank::world]
+
+def gathered(predictions: list[dict]) -> list[dict]:
+    "Every process's predictions, in rank order (with contiguous shards: the rows' order)."
+    if process_rank()[1] == 1: return predictions
+    import torch.distributed as dist
+    parts = [None] * dist.get_world_size()
+    dist.all_gather_object(parts, predictions)
+    return [p for part in parts for p in part]
+
+def launch_command(cfg: RunConfig, config_path: Path, checkpoint: Path | None) -> list[str]:
+    "accelerate launch of the worker entry point, `num_gpus` processes on this machine (CPU processes where there is no GPU)."
+    return [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(cfg.train.num_gpus),
+            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+            "-m", "sarcasm_sft.train", WORKER_FLAG, str(config_path)] + (["--checkpoint", str(checkpoint)] if checkpoint else [])
 
 # %% ../nbs/06_train.ipynb #24bd0788
 def training_done(checkpoint: Path) -> bool:
@@ -170,12 +201,15 @@ def adapter_weights(model) -> dict:
     return {k: v.detach().to("cpu", copy=True) for k, v in get_peft_model_state_dict(model).items()}
 
 def train(cfg: RunConfig, # from `build_cfg`
-          callbacks: list[TrainerCallback] = (), # extra Trainer callbacks (profiling, early stopping, ...)
+          callbacks: list[TrainerCallback] = (), # extra Trainer callbacks (profiling, early stopping, ...); one process only
          ) -> TrainResult:
-    "Train, evaluate, save and validate one run in `cfg.run_dir`; its state says how far it got."
+    "Train, evaluate, save and validate one run in `cfg.run_dir` (in `num_gpus` processes); its state says how far it got."
+    if cfg.train.num_gpus > 1 and callbacks:
+        raise ConfigError("num_gpus: callbacks cannot be handed to the launched processes; train in one process to use them")
     claim = claim_run_folder(cfg.run_dir)
     try:
         checkpoint = prepare_run_folder(cfg.run_dir, cfg, claim.token)
+        if cfg.train.num_gpus > 1: return _launch(cfg, checkpoint, claim.token)
         phases = RunPhases(cfg.run_dir, claim.token)
         try: return _run(cfg, checkpoint, phases, list(callbacks))
         except BaseException as e:
@@ -183,30 +217,61 @@ def train(cfg: RunConfig, # from `build_cfg`
             raise
     finally: claim.release()
 
-def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: list) -> TrainResult:
+def _launch(cfg: RunConfig, checkpoint: Path | None, claim_token: str) -> TrainResult:
+    "Run the workers, pass their lines on, and read the finished run back."
+    config_path = cfg.run_dir / ".launch-config.json"
+    write_json(config_path, cfg.to_dict())
+    console(f"{cfg.run_dir.name}: launching {cfg.train.num_gpus} processes")
+    env = dict(os.environ, **{CLAIM_ENV: claim_token}, PYTHONUNBUFFERED="1")
+    with subprocess.Popen(launch_command(cfg, config_path, checkpoint), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, bufsize=1) as workers:
+        for line in workers.stdout: print(line, end="", flush=True)
+    config_path.unlink(missing_ok=True)
+    state = run_status(cfg.run_dir)
+    if workers.returncode != 0 or state.status != "finished":
+        if state.status != "failed": write_run_state(cfg.run_dir, "failed", phase=state.phase, error=f"workers exited with {workers.returncode}")
+        raise SarcasmSftError(f"{cfg.run_dir}: the {cfg.train.num_gpus} training processes failed ({run_status(cfg.run_dir).describe()})")
+    saved, meta = (json.loads((cfg.run_dir / f).read_text()) for f in ("metrics.json", "training_meta.json"))
+    return TrainResult(cfg.run_dir, saved["final"], saved["blank_images"], meta["adapter_saved"], meta["validation"])
+
+def worker_main(argv: list[str]) -> int:
+    "One launched process: `--worker CONFIG [--checkpoint DIR]`; rank 0 writes the run's state and files."
+    cfg = RunConfig.from_json(Path(argv[argv.index(WORKER_FLAG) + 1]).read_text())
+    checkpoint = Path(argv[argv.index("--checkpoint") + 1]) if "--checkpoint" in argv else None
+    phases = RunPhases(cfg.run_dir, os.environ.get(CLAIM_ENV, ""), main=process_rank()[0] == 0)  # the claim: the launcher's
+    try: _run(cfg, checkpoint, phases, [])
+    except BaseException as e:
+        if phases.main: write_run_state(cfg.run_dir, "failed", phase=phases.current, error=f"{type(e).__name__}: {e}")
+        raise
+    return 0
+
+def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: list) -> TrainResult | None:
     from trl import SFTTrainer
     from peft import set_peft_model_state_dict
-    t_start, run_dir = time.time(), cfg.run_dir
+    t_start, run_dir, (rank, world) = time.time(), cfg.run_dir, process_rank()
     with phases("loading"):
         secrets = resolve_tokens_and_env(cfg); runtime = set_runtime_env(); seed_everything(cfg.train.seed)
         splits = load_splits(cfg)
-        console(f"data: {cfg.data.dataset}: {len(splits.train)} train rows; eval on {splits.eval_split} ({len(splits.eval)} rows)"
-                + (f"; skipped {splits.skipped.total} bad rows {dict(splits.skipped.counts)}" if splits.skipped.total else ""))
+        if phases.main:
+            console(f"data: {cfg.data.dataset}: {len(splits.train)} train rows; eval on {splits.eval_split} ({len(splits.eval)} rows)"
+                    + (f"; skipped {splits.skipped.total} bad rows {dict(splits.skipped.counts)}" if splits.skipped.total else ""))
         processor, model = load_processor(cfg), load_model(cfg)
         collator = Llama32VisionSFTCollator(processor, cfg)
         eval_rows = eval_subset(splits.eval, cfg.eval.max_eval_samples, cfg.train.seed)
         _sanity_check(collator, processor, splits.train, "train"); _sanity_check(collator, processor, eval_rows, "eval")
-        tracking = init_tracking(cfg, secrets)
-    evaluate = lambda blank=False: eval_predictions(model, processor, eval_rows, cfg, blank_images=blank,
-                                                    desc="eval (images blanked)" if blank else "eval")
+        tracking = init_tracking(cfg, secrets) if phases.main else Tracking()  # one process reports
+    # every process scores its share of the eval rows; all of them get every row's prediction back
+    evaluate = lambda blank=False: gathered(eval_predictions(model, processor, eval_shard(eval_rows), cfg, blank_images=blank,
+                                                             desc="eval (images blanked)" if blank else "eval"))
     with phases("training"):
-        trainer = SFTTrainer(model=model, args=sft_config(cfg, run_dir, _total_steps(cfg, len(splits.train)), tracking.report_to),
+        trainer = SFTTrainer(model=model, args=sft_config(cfg, run_dir, _total_steps(cfg, len(splits.train) // world), tracking.report_to),
                              train_dataset=splits.train, data_collator=collator, processing_class=processor)
         callback = GenerationEvalCallback(lambda: metrics_of(evaluate()), cfg.train.eval_steps, trainer.log,
                                           snapshot=(lambda: adapter_weights(model)) if cfg.train.select_best else None,
-                                          history_path=run_dir / "eval_history.json")
+                                          history_path=run_dir / "eval_history.json" if phases.main else None)
         if checkpoint: callback.restore(checkpoint_step(checkpoint))
-        for cb in (callback, ConsoleProgress(), *tensorboard_callbacks(tracking, run_dir), *callbacks): trainer.add_callback(cb)
+        for cb in (callback, *([ConsoleProgress()] if phases.main else []), *tensorboard_callbacks(tracking, run_dir), *callbacks):
+            trainer.add_callback(cb)
         if checkpoint and training_done(checkpoint): resume_finished_training(trainer, checkpoint)
         else: trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     with phases("final eval"):
@@ -220,11 +285,13 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
             predictions = evaluate(); final = metrics_of(predictions)
             adapter_saved = f"best (step {best_step}, eval macro-F1 {best_f1:.4f})"
         if cfg.eval.eval_mode == "score":  # how often the scores and the generated answers agree; the threshold for test
-            with_generation(model, processor, eval_rows, cfg, predictions, final)
+            with_generation(predictions, gathered(generate_predictions(model, processor, eval_shard(eval_rows), cfg,
+                                                                       desc="eval (generation, for agreement)")), final)
             if splits.eval_split != "test": final["chosen_threshold"] = threshold_choice(predictions, splits.eval_split)
         blank_predictions = evaluate(blank=True); blank = metrics_of(blank_predictions)
         analysis = error_analysis(predictions, blank_predictions)
         trainer.log({"final_" + k: final[k] for k in LOGGED_METRICS} | {"blank_images_accuracy": blank["accuracy"]})
+        if not phases.main: return None  # rank 0 saves, checks and reports
         # the reload check compares like with like: the same rows in the same batches (bf16 results depend on the batch's shape)
         check_rows = [eval_rows[i] for i in range(min(RELOAD_CHECK_ROWS, len(eval_rows)))]
         expected = reload_answers(model, processor, check_rows, cfg)
@@ -234,7 +301,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
                        f"{cfg.output.run_name}: final eval ({splits.eval_split})")
         save_error_analysis(run_dir, eval_rows, analysis, f"{cfg.output.run_name}: final eval ({splits.eval_split})")
         meta = dict(config=cfg.to_dict(), versions=package_versions(), git_commit=git_commit(), device=device_name(),
-                    data=splits.summary(), eval_rows=len(eval_rows), total_steps=step, adapter_saved=adapter_saved,
+                    world_size=world, data=splits.summary(), eval_rows=len(eval_rows), total_steps=step, adapter_saved=adapter_saved,
                     attn_implementation=model.config._attn_implementation, token_sources=secrets.sources,
                     tracking=tracking.report_to, runtime_env=runtime,
                     trainable_parameters=sum(p.numel() for p in model.parameters() if p.requires_grad))
@@ -282,3 +349,8 @@ def demo_run_checks(run_dir, # a finished run folder
     assert saved["blank_images"]["accuracy"] <= 0.65, saved["blank_images"]
     assert saved["final"]["accuracy"] > saved["before"]["accuracy"]
     return checks + ["loss fell below a quarter", "accuracy >= 0.8", "blank-image accuracy <= 0.65", "accuracy improved"]
+
+# %% ../nbs/06_train.ipynb #3affcbb4
+#| eval: false
+# a process launched by `train` with num_gpus > 1 (a papermill kernel runs this notebook as __main__ too, without the flag)
+if __name__ == "__main__" and WORKER_FLAG in sys.argv: sys.exit(worker_main(sys.argv))
