@@ -33,15 +33,16 @@ class GenerationEvalCallback(TrainerCallback):
                  every: int, # evaluate every this many optimizer steps
                  log=None, # e.g. `trainer.log`: where eval numbers are reported
                  snapshot=None, # () -> copy of the adapter weights; given: remember the best by macro-F1
-                 history_path=None, # JSON file kept up to date after every eval (a crashed run keeps its evals); main process only
+                 history_path=None, # JSON file kept up to date after every eval (a crashed run keeps its evals)
+                 main: bool = True, # the process that writes it; every process reads it back, so all evaluate together
                 ):
-        self.evaluate, self.every, self.log, self.snapshot = evaluate, every, log, snapshot
+        self.evaluate, self.every, self.log, self.snapshot, self.main = evaluate, every, log, snapshot, main
         self.history_path = Path(history_path) if history_path else None
         self.before, self.history, self.best = None, [], None  # best: (macro_f1, step, weights)
 
     def _report(self, metrics: dict):
         if self.log: self.log({f"eval_{k}": metrics[k] for k in LOGGED_METRICS})
-        if self.history_path: write_json(self.history_path, dict(before=self.before, history=self.history))
+        if self.history_path and self.main: write_json(self.history_path, dict(before=self.before, history=self.history))
 
     def restore(self, upto_step: int):
         "Take back the periodic evals a crashed run saved, up to the checkpoint it resumes from (its final eval is redone)."
@@ -268,7 +269,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
                              train_dataset=splits.train, data_collator=collator, processing_class=processor)
         callback = GenerationEvalCallback(lambda: metrics_of(evaluate()), cfg.train.eval_steps, trainer.log,
                                           snapshot=(lambda: adapter_weights(model)) if cfg.train.select_best else None,
-                                          history_path=run_dir / "eval_history.json" if phases.main else None)
+                                          history_path=run_dir / "eval_history.json", main=phases.main)
         if checkpoint: callback.restore(checkpoint_step(checkpoint))
         for cb in (callback, *([ConsoleProgress()] if phases.main else []), *tensorboard_callbacks(tracking, run_dir), *callbacks):
             trainer.add_callback(cb)
