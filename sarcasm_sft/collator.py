@@ -10,7 +10,7 @@ from PIL import Image
 from .config import DEFAULT_INSTRUCTION, LABEL_WORDS, RunConfig, SarcasmSftError
 
 # %% auto #0
-__all__ = ['FIXED_DATE', 'EOT', 'POST_SLOT', 'build_messages', 'render_prompt', 'prompt_token_ids', 'encode_rows',
+__all__ = ['FIXED_DATE', 'EOT', 'POST_SLOT', 'build_messages', 'render_prompt', 'blank_like', 'prompt_token_ids', 'encode_rows',
            'LabelMaskError', 'Llama32VisionSFTCollator', 'build_generation_batch', 'prompt_with_both_answers',
            'label_sanity_check', 'show_demo_batch']
 
@@ -36,6 +36,8 @@ def render_prompt(processor, text: str, has_image: bool, instruction: str = DEFA
 
 # %% ../nbs/04_collator.ipynb #902f8721
 def _rgb(image): return image.convert("RGB") if image.mode != "RGB" else image
+
+def blank_like(image): return Image.new("RGB", image.size, (128, 128, 128))  # the blank-image ablation: grey, same size
 
 POST_SLOT = "\ue000post\ue000"  # private-use characters: where the post goes in the rendered template
 
@@ -75,7 +77,7 @@ def encode_rows(processor, rows: list[dict], # rows with id, image (PIL or None)
     def image_of(row):
         img = row.get("image")
         if img is None: return None
-        return Image.new("RGB", img.size, (128, 128, 128)) if blank_images else _rgb(img)
+        return blank_like(img) if blank_images else _rgb(img)
     images = [image_of(r) for r in rows]
     ids = [prompt_token_ids(processor, r["text"], img is not None, instruction, r["label"] if with_answers else None)
            for r, img in zip(rows, images)]

@@ -5,12 +5,11 @@
 # %% ../nbs/05b_scoring.ipynb #ea658cb3
 from __future__ import annotations
 import functools, math, os, re, textwrap
-from PIL import Image
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .config import LABEL_WORDS, RunConfig
-from .collator import Llama32VisionSFTCollator, build_generation_batch, prompt_token_ids, prompt_with_both_answers
+from .collator import Llama32VisionSFTCollator, blank_like, build_generation_batch, prompt_token_ids, prompt_with_both_answers
 from .model import compute_dtype, image_features
 
 # %% auto #0
@@ -192,7 +191,7 @@ def score_predictions(model, processor, rows, # a dataset split or list of rows 
     a1, a0 = collate.answer_ids[1], collate.answer_ids[0]
     def both_answers(chunk):  # each row's prompt once, then both answers (built in the DataLoader workers)
         if blank_images:
-            chunk = [dict(r, image=None if r["image"] is None else Image.new("RGB", r["image"].size, (128, 128, 128))) for r in chunk]
+            chunk = [dict(r, image=None if r["image"] is None else blank_like(r["image"])) for r in chunk]
         return prompt_with_both_answers(collate([dict(r, label=label) for label in (1, 0) for r in chunk]), collate.answer_ids)
     was_training, out, dtype = model.training, [], compute_dtype()
     model.eval()
