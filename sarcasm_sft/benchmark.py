@@ -4,16 +4,16 @@
 
 # %% ../nbs/10_benchmark.ipynb #2f61b73b
 from __future__ import annotations
-import gc, json, math, random, statistics, tempfile, time
+import gc, json, math, random, tempfile, time
 from pathlib import Path
 import torch
-from transformers import TrainerCallback
 from .config import LABEL_WORDS, RunConfig
+from .train import StepTimer
 
 # %% auto #0
 __all__ = ['ELEVEN_B', 'IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'build_random_checkpoint', 'tiles_of', 'post_text',
-           'write_image_set', 'vision_flops', 'language_flops', 'row_flops', 'mfu', 'StepTimer', 'ReadyBatches',
-           'time_training', 'time_eval', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'results_table']
+           'write_image_set', 'vision_flops', 'language_flops', 'row_flops', 'mfu', 'ReadyBatches', 'time_training',
+           'time_eval', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'results_table', 'scaling_table']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
 ELEVEN_B = dict(vision_config={"image_size": 560})  # Llama-3.2-11B-Vision's shape
@@ -119,19 +119,6 @@ def mfu(flops_per_s: float, device_name: str) -> float | None:
     return flops_per_s / peak if peak else None
 
 # %% ../nbs/10_benchmark.ipynb #5bd8d476
-class StepTimer(TrainerCallback):
-    "Wall time of every optimizer step; peak GPU memory from the first timed step on."
-    def __init__(self, warmup: int = 2): self.warmup, self.times, self.peak_gib = warmup, [], None
-    def on_step_begin(self, args, state, control, **kw):
-        if state.global_step == self.warmup and torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
-    def on_step_end(self, args, state, control, **kw):
-        if torch.cuda.is_available(): torch.cuda.synchronize()
-        self.times.append(time.perf_counter())
-    def on_train_end(self, args, state, control, **kw):
-        if torch.cuda.is_available(): self.peak_gib = torch.cuda.max_memory_allocated() / 2**30
-    @property
-    def step_s(self) -> float: return statistics.median(b - a for a, b in zip(self.times[self.warmup - 1:], self.times[self.warmup:]))
-
 class ReadyBatches:
     "A collator that ignores its rows and hands out batches collated beforehand, in turn (the ready-tensor baseline)."
     def __init__(self, batches: list[dict]): self.batches, self.calls = batches, 0
@@ -144,7 +131,7 @@ def time_training(model, processor, cfg: RunConfig, # batch_size, grad_accum, nu
                   steps: int = 6, warmup: int = 2,
                   collator=None, # default: the project's collator
                  ) -> dict:
-    "samples/s (median step after `warmup`), step time and peak GPU memory of `steps` optimizer steps."
+    "samples/s (median step after `warmup`, timed by train's `StepTimer`), step time and peak GPU memory of `steps` optimizer steps."
     from trl import SFTTrainer
     from sarcasm_sft.collator import Llama32VisionSFTCollator
     from sarcasm_sft.train import sft_config
@@ -236,4 +223,20 @@ def results_table(results: dict, # what one part measured
             "skipped" if c.get("skip_padding_tiles") else "encoded", c.get("vision_batch_size", ""), mode,
             "out of memory" if c.get("out_of_memory") else rate, ratio, c.get("peak_gib") or "", c.get("tflop_per_row", ""),
             f"{c['mfu']:.1%}" if c.get("mfu") else "")) + " |")
+    return "\n".join(lines)
+
+# %% ../nbs/10_benchmark.ipynb #539f6ea5
+def scaling_table(results: dict, # what the gpus or fsdp part measured
+                 ) -> str:
+    "The train() runs as a markdown table, each against one GPU at the same per-GPU batch where the run has that case."
+    one_gpu = {c["batch_size"]: c["samples_per_s"] for c in results["cases"] if c.get("gpus") == 1 and c.get("samples_per_s")}
+    head = "| set | per-GPU batch | GPUs | sharding | samples/s | vs 1 GPU | MFU per GPU | peak GiB per GPU | estimate GiB | reload check |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for c in results["cases"]:
+        rate, base = c.get("samples_per_s"), one_gpu.get(c["batch_size"])
+        lines.append("| " + " | ".join(str(x) for x in (
+            c["set"], c["batch_size"], c["gpus"], c["sharding"], rate or c.get("error", "failed"),
+            f"{rate / base:.2f}x" if rate and base and c["gpus"] > 1 else "", f"{c['mfu']:.1%}" if c.get("mfu") else "",
+            ", ".join(map(str, c.get("peak_gib_per_gpu", []))), c.get("estimate_gib", ""),
+            {True: "passed", False: "FAILED"}.get(c.get("reload_check"), ""))) + " |")
     return "\n".join(lines)

@@ -82,6 +82,7 @@ class TrainConfig:
     select_best: bool = param(False, "keep the adapter with the best eval macro-F1 instead of the last")
     resume: bool = param(False, "continue an unfinished run (same run_name) from its newest complete checkpoint")
     num_gpus: int = param(1, "processes for the run, one per GPU, data parallel through accelerate (batch_size is per process); without GPUs, CPU processes")
+    fsdp: bool = param(False, "with num_gpus > 1 on GPUs: shard the 4-bit model, adapter and optimizer state over the processes (FSDP-QLoRA, for a model too large to train on one card)")
 
 @dataclass
 class EvalConfig:
@@ -229,6 +230,7 @@ def validate_cfg(cfg: RunConfig) -> RunConfig:
         ("batch_size", cfg.train.batch_size > 0, "must be > 0"),
         ("grad_accum", cfg.train.grad_accum > 0, "must be > 0"),
         ("num_gpus", cfg.train.num_gpus >= 1, "must be >= 1"),
+        ("fsdp", not cfg.train.fsdp or cfg.train.num_gpus > 1, "shards over several processes: set num_gpus > 1 too"),
         ("eval_steps", cfg.train.eval_steps > 0, "must be > 0"),
         ("eval_batch_size", cfg.eval.eval_batch_size > 0, "must be > 0"),
         ("max_eval_samples", cfg.eval.max_eval_samples >= 0, "must be >= 0 (0 = all rows)"),

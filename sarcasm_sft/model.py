@@ -14,11 +14,12 @@ from .offline import tiny_preset_dir
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'LORA_TARGET_PRESETS', 'QUANT_SKIP_MODULES', 'ModelAccessError', 'check_model_access', 'model_source',
-           'load_processor', 'flash_attn_unavailable_reason', 'choose_attn_implementation', 'lora_config',
-           'run_without_grad', 'vision_has_lora', 'compute_dtype', 'load_base_model', 'keep_4bit_weights_trainable',
-           'encode_images', 'image_features', 'set_image_encoding', 'supported_canvases', 'accept_fewer_tiles',
-           'load_model']
+__all__ = ['log', 'LORA_TARGET_PRESETS', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES', 'NINETY_B', 'ModelAccessError',
+           'check_model_access', 'model_source', 'load_processor', 'flash_attn_unavailable_reason',
+           'choose_attn_implementation', 'lora_config', 'run_without_grad', 'vision_has_lora', 'compute_dtype',
+           'load_base_model', 'keep_4bit_weights_trainable', 'encode_images', 'image_features', 'is_sharded',
+           'set_image_encoding', 'supported_canvases', 'accept_fewer_tiles', 'load_model', 'parameter_counts',
+           'memory_estimate', 'estimate_line']
 
 # %% ../nbs/05_model.ipynb #8ab3f6c6
 class ModelAccessError(SarcasmSftError, RuntimeError):
@@ -171,11 +172,17 @@ def image_features(model, pixel_values, aspect_ratio_ids, aspect_ratio_mask) -> 
     states = vision(pixel_values=pixel_values, aspect_ratio_ids=aspect_ratio_ids, aspect_ratio_mask=aspect_ratio_mask).last_hidden_state
     return projector(states).reshape(-1, states.shape[-2], projector.out_features)
 
+def is_sharded(model) -> bool:
+    "True when FSDP shards `model`'s weights over processes (each forward is then a step all of them take together)."
+    from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+    return any(isinstance(m, FSDP) for m in model.modules())
+
 def set_image_encoding(model, skip_padding_tiles: bool = False, # encode real tiles only
                        vision_batch_size: int = 0, # images per vision pass; 0: all
                       ):
     "Choose how `model`'s vision tower encodes a batch (after `accept_fewer_tiles`); it can be changed between batches."
     vision = _submodule(model, "vision_model")
+    vision = getattr(vision, "_fsdp_wrapped_module", vision)  # under FSDP: the tower itself, whose forward reads them
     vision.skip_padding_tiles, vision.vision_batch_size = skip_padding_tiles, vision_batch_size
 
 # %% ../nbs/05_model.ipynb #56f496a4
@@ -235,3 +242,61 @@ def load_model(cfg: RunConfig, # the run's config: model, LoRA settings
     if not vision_has_lora(model):
         run_without_grad(_submodule(model, "vision_model")); run_without_grad(_submodule(model, "multi_modal_projector"))
     return model
+
+# %% ../nbs/05_model.ipynb #360425f4
+QUANT_CONSTANT_BYTES = 1 / 64 + 4 / (64 * 256)  # NF4 double quantisation: an 8-bit absmax per 64 weights, a float32 one per 256 of those
+
+def parameter_counts(model_config, # the checkpoint's MllamaConfig
+                     cfg: RunConfig, # load_in_4bit, LoRA rank and targets
+                    ) -> dict:
+    "Parameters by storage: `quantized` (4-bit linear weights), `unquantized` (the rest, bf16), `lora` (the adapter), `vision`, `embeddings`."
+    import re
+    from transformers import MllamaForConditionalGeneration
+    with torch.device("meta"): model = MllamaForConditionalGeneration(model_config)  # shapes only, no memory
+    targets = re.compile(LORA_TARGET_PRESETS.get(cfg.lora.lora_targets, cfg.lora.lora_targets))
+    quantized = lora = 0
+    for name, module in model.named_modules():
+        if not isinstance(module, torch.nn.Linear): continue
+        if cfg.model.load_in_4bit and not any(name.startswith(skip) for skip in QUANT_SKIP_MODULES): quantized += module.weight.numel()
+        if targets.fullmatch(name): lora += cfg.lora.lora_r * (module.in_features + module.out_features)
+    total = sum(p.numel() for p in model.parameters())
+    return dict(quantized=quantized, unquantized=total - quantized, lora=lora,
+                vision=sum(p.numel() for p in model.model.vision_model.parameters()),
+                embeddings=model.get_input_embeddings().weight.numel() + model.lm_head.weight.numel())
+
+def memory_estimate(model_config, # the checkpoint's MllamaConfig
+                    cfg: RunConfig, # batch_size, max_image_tiles, vision_batch_size, num_gpus, fsdp, LoRA
+                    text_tokens: int = 128, # tokens per row before the image (real posts: 48-127, plus instruction and template)
+                   ) -> dict:
+    "GiB per GPU of a training run, term by term, and their `total`."
+    counts, tc, vc = parameter_counts(model_config, cfg), model_config.text_config, model_config.vision_config
+    shards = cfg.train.num_gpus if cfg.train.fsdp else 1
+    d, kv = tc.hidden_size, tc.hidden_size // tc.num_attention_heads * tc.num_key_value_heads
+    patches = (vc.image_size // vc.patch_size) ** 2 + 1  # per tile, with the class token
+    tiles, batch = cfg.model.max_image_tiles, cfg.train.batch_size
+    seq, image_tokens = tiles * (patches + (-patches % 8)), tiles * patches  # the tower pads each tile to a multiple of 8
+    per_row = (text_tokens * d * 2 * tc.num_hidden_layers + image_tokens * d * 2 + text_tokens * tc.vocab_size * (2 + 4 + 4)
+               + max(text_tokens * tc.intermediate_size * 2 * 4, image_tokens * kv * 2 * 4))
+    images = min(cfg.model.vision_batch_size or batch, batch)
+    vision = (images * (seq * seq * vc.attention_heads * 2 + seq * vc.hidden_size * 2 * 8)
+              + batch * image_tokens * vc.vision_output_dim * 2)
+    lora = counts["lora"] * 2
+    terms = dict(weights=(counts["quantized"] / 2 + counts["unquantized"] * 2) / shards + counts["quantized"] * QUANT_CONSTANT_BYTES,
+                 adapter=lora / shards, gradients=lora * (1 if cfg.train.fsdp else 2 if cfg.train.num_gpus > 1 else 1) / shards,
+                 optimizer=2 * lora / shards, activations=batch * per_row, vision_pass=vision,
+                 fsdp_working_set=(counts["vision"] + counts["embeddings"]) * 2 * (1 - 1 / shards))
+    gib = {k: round(v / 2**30, 2) for k, v in terms.items()}
+    return dict(gib, activations_per_row=round(per_row / 2**30, 3), total=round(sum(terms.values()) / 2**30, 1))
+
+def estimate_line(estimate: dict) -> str:
+    "The estimate as one line for the terminal and the report."
+    return (f"memory estimate per GPU: {estimate['total']} GiB = weights {estimate['weights']} + adapter, gradients, optimizer "
+            f"{round(estimate['adapter'] + estimate['gradients'] + estimate['optimizer'], 2)} + activations {estimate['activations']} "
+            f"({estimate['activations_per_row']} per row) + vision pass {estimate['vision_pass']}"
+            + (f" + FSDP working set {estimate['fsdp_working_set']}" if estimate["fsdp_working_set"] else "")
+            + " (without the CUDA context)")
+
+# %% ../nbs/05_model.ipynb #ee77dc51
+NINETY_B = dict(text_config=dict(hidden_size=8192, intermediate_size=28672, num_attention_heads=64, num_key_value_heads=8,
+                                 num_hidden_layers=100, cross_attention_layers=list(range(3, 100, 5))),
+                vision_config=dict(image_size=560))  # Llama-3.2-90B-Vision's shape

@@ -370,9 +370,12 @@ def show_error_analysis(folder, # a run folder, or its eval-<split>/ folder
 
 def save_run_files(run_dir: Path, model, processor, predictions: list[dict],
                    evals: dict, # {"before": metrics before training, "history": [{"step": ..., **metrics}, ...]}
-                   final: dict, blank: dict, log_history: list[dict], title: str):
+                   final: dict, blank: dict, log_history: list[dict], title: str,
+                   adapter: dict | None = None, # the adapter's weights as PEFT's state dict (default: read from `model`)
+                  ):
     "The adapter with its processor (moved into place in one rename), predictions, metrics, the trainer's log, plots."
-    with atomic_dir(run_dir / "adapter", replace=True) as tmp: model.save_pretrained(tmp); processor.save_pretrained(tmp)
+    with atomic_dir(run_dir / "adapter", replace=True) as tmp:
+        model.save_pretrained(tmp, **({"state_dict": adapter} if adapter is not None else {})); processor.save_pretrained(tmp)
     write_predictions(run_dir / "predictions.jsonl", predictions)
     write_json(run_dir / "metrics.json", dict(**evals, final=final, blank_images=blank))
     write_json(run_dir / "trainer_log.json", log_history)

@@ -10,7 +10,7 @@ import torch
 from tqdm.auto import tqdm
 from .config import LABEL_WORDS, RunConfig
 from .collator import Llama32VisionSFTCollator, blank_like, build_generation_batch, prompt_token_ids, prompt_with_both_answers
-from .model import compute_dtype, image_features
+from .model import compute_dtype, image_features, is_sharded
 
 # %% auto #0
 __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID', 'LOGGED_METRICS', 'BOOTSTRAP_RESAMPLES',
@@ -158,13 +158,14 @@ def generate_predictions(model, processor, rows, # a dataset split or list of ro
     was_training, out = model.training, []
     model.eval()
     make_batch = functools.partial(build_generation_batch, processor, cfg=cfg, blank_images=blank_images)
+    sharded = is_sharded(model)  # FSDP: every process generates until all are done (each step gathers weights together)
     try:
         for chunk, batch in tqdm(eval_batches(rows, make_batch, cfg.eval.eval_batch_size, worker_count(cfg)), desc=desc, leave=False):
             facts = row_facts(batch, len(chunk))
             batch = model_inputs(batch, model)
-            with torch.inference_mode():
+            with torch.no_grad():  # (not inference_mode: FSDP's gathered weights must stay usable for training)
                 ids = model.generate(**batch, max_new_tokens=cfg.eval.max_new_tokens, do_sample=False, use_cache=True,
-                                     pad_token_id=processor.tokenizer.pad_token_id)
+                                     pad_token_id=processor.tokenizer.pad_token_id, synced_gpus=sharded)
             texts = processor.tokenizer.batch_decode(ids[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
             out += [dict(id=r["id"], label=r["label"], generation=t, prediction=normalize_label(t), **f)
                     for r, t, f in zip(chunk, texts, facts)]
@@ -202,7 +203,7 @@ def score_predictions(model, processor, rows, # a dataset split or list of rows 
             inputs = model_inputs(batch, model)
             inputs["attention_mask"] = torch.zeros(inputs["attention_mask"].shape, dtype=dtype, device=model.device).masked_fill(
                 ~inputs["attention_mask"], torch.finfo(dtype).min)  # additive, as every attention implementation takes it
-            with torch.inference_mode():
+            with torch.no_grad():
                 if "pixel_values" in inputs:  # the vision tower and projector once, then the language model
                     inputs["cross_attention_states"] = image_features(
                         model, *(inputs.pop(k) for k in ("pixel_values", "aspect_ratio_ids", "aspect_ratio_mask")))

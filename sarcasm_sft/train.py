@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #df16b2bd
 from __future__ import annotations
-import contextlib, gc, json, math, os, shutil, subprocess, sys, time
+import contextlib, gc, json, math, os, shutil, statistics, subprocess, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
@@ -13,7 +13,7 @@ from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
 from .env import Tracking, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
-from .model import load_model, load_processor
+from .model import estimate_line, is_sharded, load_model, load_processor, memory_estimate, model_source
 from .scoring import (LOGGED_METRICS, error_analysis, eval_predictions, eval_subset, generate_predictions, metrics_of,
                                  threshold_choice, with_generation, worker_count)
 from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
@@ -21,10 +21,11 @@ from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_fold
                               write_run_state)
 
 # %% auto #0
-__all__ = ['WORKER_FLAG', 'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress', 'TrainResult',
-           'RunPhases', 'logging_interval', 'sft_config', 'tensorboard_callbacks', 'process_rank', 'eval_shard',
-           'gathered', 'launch_command', 'training_done', 'resume_finished_training', 'adapter_weights', 'train',
-           'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
+__all__ = ['WORKER_FLAG', 'FSDP_UNITS', 'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress',
+           'TrainResult', 'RunPhases', 'logging_interval', 'sft_config', 'tensorboard_callbacks', 'StepTimer',
+           'whole_root', 'adapter_weights', 'load_adapter_weights', 'process_rank', 'eval_shard', 'gathered',
+           'launch_command', 'training_done', 'resume_finished_training', 'train', 'worker_main',
+           'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #1805b6d5
 class GenerationEvalCallback(TrainerCallback):
@@ -155,6 +156,67 @@ def tensorboard_callbacks(tracking, run_dir: Path) -> list:
     from transformers.integrations import TensorBoardCallback
     return [TensorBoardCallback(SummaryWriter(log_dir=str(run_dir / "tensorboard")))]
 
+# %% ../nbs/06_train.ipynb #8f564d02
+class StepTimer(TrainerCallback):
+    "Wall time of every optimizer step; this process's peak GPU memory from the first timed step on."
+    def __init__(self, warmup: int = 2): self.warmup, self.times, self.peak_gib = warmup, [], None
+    def on_step_begin(self, args, state, control, **kw):
+        if state.global_step == self.warmup and torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
+    def on_step_end(self, args, state, control, **kw):
+        if torch.cuda.is_available(): torch.cuda.synchronize()
+        self.times.append(time.perf_counter())
+    def on_train_end(self, args, state, control, **kw):
+        if torch.cuda.is_available(): self.peak_gib = round(torch.cuda.max_memory_allocated() / 2**30, 2)
+    @property
+    def step_s(self) -> float | None:
+        "Median seconds per optimizer step after `warmup` steps (None with fewer than two timed steps)."
+        gaps = [b - a for a, b in zip(self.times[self.warmup - 1:], self.times[self.warmup:])] if self.warmup else []
+        return statistics.median(gaps) if len(gaps) >= 2 else None
+
+    def pace(self, rows_per_step: int, # rows of one optimizer step over every process
+            ) -> dict:
+        step = self.step_s
+        return dict(samples_per_s=round(rows_per_step / step, 3) if step else None, step_s=round(step, 4) if step else None,
+                    steps_timed=max(len(self.times) - self.warmup, 0))
+
+# %% ../nbs/06_train.ipynb #16584e74
+def whole_root(wrapped, # the Trainer's model: FSDP's root unit, or a model FSDP does not shard
+              ):
+    "Context in which the root unit's own weights are whole on every process (no-op without FSDP)."
+    from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+    if not isinstance(wrapped, FSDP): return contextlib.nullcontext()
+    return FSDP.summon_full_params(wrapped, recurse=False, writeback=False)
+
+def _lora_units(wrapped) -> list:
+    "(PEFT's state-dict key, FSDP unit) of every LoRA weight, in the same order on every process; [] without FSDP."
+    from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+    if not isinstance(wrapped, FSDP): return []
+    return [(name.replace("_fsdp_wrapped_module.", "").removesuffix(".default") + ".weight", unit)
+            for name, unit in wrapped.named_modules() if isinstance(unit, FSDP) and "lora_" in name]
+
+def adapter_weights(model, # the PEFT model
+                    wrapped=None, # the Trainer's model when it may be FSDP's (every process must call then)
+                   ) -> dict:
+    "The adapter's weights on the CPU, keyed as PEFT's state dict (`get_peft_model_state_dict`)."
+    from peft import get_peft_model_state_dict
+    from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+    units = _lora_units(wrapped)
+    if not units: return {k: v.detach().to("cpu", copy=True) for k, v in get_peft_model_state_dict(model).items()}
+    weights = {}
+    for key, unit in units:
+        with FSDP.summon_full_params(unit, recurse=False, writeback=False): weights[key] = unit.module.weight.detach().to("cpu", copy=True)
+    return weights
+
+def load_adapter_weights(model, weights: dict, # from `adapter_weights`
+                         wrapped=None):
+    "Put `weights` back into the adapter (into every process's shard under FSDP)."
+    from peft import set_peft_model_state_dict
+    from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+    units = _lora_units(wrapped)
+    if not units: set_peft_model_state_dict(model, weights); return
+    for key, unit in units:
+        with FSDP.summon_full_params(unit, recurse=False, writeback=True), torch.no_grad(): unit.module.weight.copy_(weights[key])
+
 # %% ../nbs/06_train.ipynb #4856bb24
 WORKER_FLAG = "--worker"
 
@@ -162,23 +224,36 @@ def process_rank() -> tuple[int, int]:
     "(rank, world size) of this process: (0, 1) outside a distributed launch."
     return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
 
-def eval_shard(rows):
-    "This process's contiguous share of the eval rows (all of them in a single process)."
+def eval_shard(rows) -> tuple[list, int]:
+    "This process's contiguous share of the eval rows and how many of them are real: shares are padded to one length, so every process runs the same batches (FSDP needs it)."
     rank, world = process_rank()
-    if world == 1: return rows
-    return rows.shard(num_shards=world, index=rank, contiguous=True) if hasattr(rows, "shard") else rows[rank::world]
+    if world == 1: return rows, len(rows)
+    share = -(-len(rows) // world)
+    real = list(range(rank * share, min((rank + 1) * share, len(rows))))
+    indices = real + [real[-1] if real else len(rows) - 1] * (share - len(real))  # repeats of a row, dropped after scoring
+    return (rows.select(indices) if hasattr(rows, "select") else [rows[i] for i in indices]), len(real)
 
-def gathered(predictions: list[dict]) -> list[dict]:
-    "Every process's predictions, in rank order (with contiguous shards: the rows' order)."
+def gathered(predictions: list) -> list:
+    "Every process's list, concatenated in rank order (with contiguous shards: the rows' order)."
     if process_rank()[1] == 1: return predictions
     import torch.distributed as dist
     parts = [None] * dist.get_world_size()
     dist.all_gather_object(parts, predictions)
     return [p for part in parts for p in part]
 
+# FSDP units: the vision tower and the language model whole (their own weights are gathered once per forward), each
+# decoder layer, and (PEFT's wrap policy adds them) every LoRA weight; the output layer and projector stay in the root
+FSDP_UNITS = "MllamaVisionModel,MllamaTextModel,MllamaSelfAttentionDecoderLayer,MllamaCrossAttentionDecoderLayer"
+
 def launch_command(cfg: RunConfig, config_path: Path, checkpoint: Path | None) -> list[str]:
     "accelerate launch of the worker entry point, `num_gpus` processes on this machine (CPU processes where there is no GPU)."
-    return [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(cfg.train.num_gpus),
+    parallel = ["--multi_gpu"] if not cfg.train.fsdp else [
+        "--use_fsdp", "--fsdp_version", "1", "--fsdp_sharding_strategy", "FULL_SHARD",
+        "--fsdp_auto_wrap_policy", "TRANSFORMER_BASED_WRAP", "--fsdp_transformer_layer_cls_to_wrap", FSDP_UNITS,
+        "--fsdp_use_orig_params", "false",  # flat parameters: frozen and LoRA weights sit in separate units (PEFT's policy)
+        "--fsdp_sync_module_states", "true", "--fsdp_cpu_ram_efficient_loading", "false", "--fsdp_offload_params", "false",
+        "--fsdp_state_dict_type", "SHARDED_STATE_DICT", "--fsdp_backward_prefetch", "BACKWARD_PRE"]
+    return [sys.executable, "-m", "accelerate.commands.launch", *parallel, "--num_processes", str(cfg.train.num_gpus),
             "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
             "-m", "sarcasm_sft.train", WORKER_FLAG, str(config_path)] + (["--checkpoint", str(checkpoint)] if checkpoint else [])
 
@@ -196,10 +271,6 @@ def resume_finished_training(trainer, checkpoint: Path):
     from transformers import TrainerState
     set_peft_model_state_dict(trainer.model, load_file(checkpoint / "adapter_model.safetensors"))
     trainer.state = TrainerState.load_from_json(str(checkpoint / "trainer_state.json"))
-
-def adapter_weights(model) -> dict:
-    from peft import get_peft_model_state_dict
-    return {k: v.detach().to("cpu", copy=True) for k, v in get_peft_model_state_dict(model).items()}
 
 def train(cfg: RunConfig, # from `build_cfg`
           callbacks: list[TrainerCallback] = (), # extra Trainer callbacks (profiling, early stopping, ...); one process only
@@ -248,7 +319,7 @@ def worker_main(argv: list[str]) -> int:
 
 def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: list) -> TrainResult | None:
     from trl import SFTTrainer
-    from peft import set_peft_model_state_dict
+    from transformers import AutoConfig
     t_start, run_dir, (rank, world) = time.time(), cfg.run_dir, process_rank()
     with phases("loading"):
         secrets = resolve_tokens_and_env(cfg); runtime = set_runtime_env(); seed_everything(cfg.train.seed)
@@ -256,25 +327,34 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         if phases.main:
             console(f"data: {cfg.data.dataset}: {len(splits.train)} train rows; eval on {splits.eval_split} ({len(splits.eval)} rows)"
                     + (f"; skipped {splits.skipped.total} bad rows {dict(splits.skipped.counts)}" if splits.skipped.total else ""))
+        estimate = memory_estimate(AutoConfig.from_pretrained(model_source(cfg), token=secrets.hf_token), cfg)
+        if phases.main: console(estimate_line(estimate))
         processor, model = load_processor(cfg), load_model(cfg)
         collator = Llama32VisionSFTCollator(processor, cfg)
         eval_rows = eval_subset(splits.eval, cfg.eval.max_eval_samples, cfg.train.seed)
         _sanity_check(collator, processor, splits.train, "train"); _sanity_check(collator, processor, eval_rows, "eval")
         tracking = init_tracking(cfg, secrets) if phases.main else Tracking()  # one process reports
-    # every process scores its share of the eval rows; all of them get every row's prediction back
-    evaluate = lambda blank=False: gathered(eval_predictions(model, processor, eval_shard(eval_rows), cfg, blank_images=blank,
-                                                             desc="eval (images blanked)" if blank else "eval"))
+    def on_shards(predict):  # every process scores its share of the eval rows; all of them get every row's prediction back
+        rows, real = eval_shard(eval_rows)
+        with whole_root(trainer.model_wrapped): return gathered(predict(rows)[:real])
+    evaluate = lambda blank=False: on_shards(lambda rows: eval_predictions(model, processor, rows, cfg, blank_images=blank,
+                                                                          desc="eval (images blanked)" if blank else "eval"))
+    timer = StepTimer(warmup=2)
     with phases("training"):
         trainer = SFTTrainer(model=model, args=sft_config(cfg, run_dir, _total_steps(cfg, len(splits.train) // world), tracking.report_to),
                              train_dataset=splits.train, data_collator=collator, processing_class=processor)
         callback = GenerationEvalCallback(lambda: metrics_of(evaluate()), cfg.train.eval_steps, trainer.log,
-                                          snapshot=(lambda: adapter_weights(model)) if cfg.train.select_best else None,
+                                          snapshot=(lambda: adapter_weights(model, trainer.model_wrapped)) if cfg.train.select_best else None,
                                           history_path=run_dir / "eval_history.json", main=phases.main)
         if checkpoint: callback.restore(checkpoint_step(checkpoint))
-        for cb in (callback, *([ConsoleProgress()] if phases.main else []), *tensorboard_callbacks(tracking, run_dir), *callbacks):
+        for cb in (callback, timer, *([ConsoleProgress()] if phases.main else []), *tensorboard_callbacks(tracking, run_dir), *callbacks):
             trainer.add_callback(cb)
         if checkpoint and training_done(checkpoint): resume_finished_training(trainer, checkpoint)
         else: trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    pace, peaks = timer.pace(cfg.train.batch_size * cfg.train.grad_accum * world), gathered([timer.peak_gib])
+    if phases.main and pace["samples_per_s"]:
+        console(f"pace: {pace['samples_per_s']} samples/s ({pace['step_s']} s per step); peak GPU memory per process: "
+                f"{', '.join(f'{p} GiB' for p in peaks)} (estimated {estimate['total']} GiB)")
     with phases("final eval"):
         step = trainer.state.global_step
         predictions = evaluate(); final = metrics_of(predictions)
@@ -282,30 +362,33 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         adapter_saved = f"last (step {step})"
         if cfg.train.select_best and callback.best and callback.best[1] != step:
             best_f1, best_step, weights = callback.best
-            set_peft_model_state_dict(model, weights)
+            load_adapter_weights(model, weights, trainer.model_wrapped)
             predictions = evaluate(); final = metrics_of(predictions)
             adapter_saved = f"best (step {best_step}, eval macro-F1 {best_f1:.4f})"
         if cfg.eval.eval_mode == "score":  # how often the scores and the generated answers agree; the threshold for test
-            with_generation(predictions, gathered(generate_predictions(model, processor, eval_shard(eval_rows), cfg,
-                                                                       desc="eval (generation, for agreement)")), final)
+            with_generation(predictions, on_shards(lambda rows: generate_predictions(model, processor, rows, cfg,
+                                                                                     desc="eval (generation, for agreement)")), final)
             if splits.eval_split != "test": final["chosen_threshold"] = threshold_choice(predictions, splits.eval_split)
         blank_predictions = evaluate(blank=True); blank = metrics_of(blank_predictions)
         analysis = error_analysis(predictions, blank_predictions)
         trainer.log({"final_" + k: final[k] for k in LOGGED_METRICS} | {"blank_images_accuracy": blank["accuracy"]})
-        if not phases.main: return None  # rank 0 saves, checks and reports
-        # the reload check compares like with like: the same rows in the same batches (bf16 results depend on the batch's shape)
+        # the reload check compares like with like: the same rows in the same batches (bf16 results depend on the batch's shape);
+        # every process computes it and reads the adapter (under FSDP both are steps they take together)
         check_rows = [eval_rows[i] for i in range(min(RELOAD_CHECK_ROWS, len(eval_rows)))]
-        expected = reload_answers(model, processor, check_rows, cfg)
+        with whole_root(trainer.model_wrapped): expected = reload_answers(model, processor, check_rows, cfg)
+        adapter = adapter_weights(model, trainer.model_wrapped)
+        if not phases.main: return None  # rank 0 saves, checks and reports
     with phases("saving"):
         save_run_files(run_dir, model, processor, predictions, dict(before=callback.before, history=callback.history), final,
                        blank, trainer.state.log_history,
-                       f"{cfg.output.run_name}: final eval ({splits.eval_split})")
+                       f"{cfg.output.run_name}: final eval ({splits.eval_split})", adapter=adapter)
         save_error_analysis(run_dir, eval_rows, analysis, f"{cfg.output.run_name}: final eval ({splits.eval_split})")
         meta = dict(config=cfg.to_dict(), versions=package_versions(), git_commit=git_commit(), device=device_name(),
                     world_size=world, data=splits.summary(), eval_rows=len(eval_rows), total_steps=step, adapter_saved=adapter_saved,
                     attn_implementation=model.config._attn_implementation, token_sources=secrets.sources,
                     tracking=tracking.report_to, runtime_env=runtime,
-                    trainable_parameters=sum(p.numel() for p in model.parameters() if p.requires_grad))
+                    trainable_parameters=sum(v.numel() for v in adapter.values()), pace=pace,
+                    memory=dict(estimate_gib=estimate, peak_gib_per_process=peaks))
         write_json(run_dir / "training_meta.json", dict(meta, timings=phases.timings))
     trainer = model = None; gc.collect()  # free the trained model before the reload check loads a second base
     if torch.cuda.is_available(): torch.cuda.empty_cache()
