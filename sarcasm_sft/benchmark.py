@@ -8,7 +8,7 @@ import gc, json, math, random, tempfile, time
 from pathlib import Path
 import torch
 from .config import LABEL_WORDS, RunConfig
-from .train import StepTimer
+from .train import StepTimer, one_gpu_per_process
 
 # %% auto #0
 __all__ = ['ELEVEN_B', 'IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'build_random_checkpoint', 'tiles_of', 'post_text',
@@ -197,6 +197,7 @@ def time_trl_recipe(model, # from `trl_recipe_model`
                          bf16=torch.cuda.is_available(), use_cpu=not torch.cuda.is_available(), save_strategy="no",
                          remove_unused_columns=False, dataset_kwargs={"skip_prepare_dataset": True}, max_length=None,
                          gradient_checkpointing=False)  # enabled on the model, as the recipe does
+        one_gpu_per_process(args)
         trainer = SFTTrainer(model=model, args=args, train_dataset=rows, data_collator=trl_recipe_collator(processor),
                              processing_class=processor, callbacks=[timer])
         try: trainer.train()

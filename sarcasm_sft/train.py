@@ -22,9 +22,9 @@ from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_fold
 
 # %% auto #0
 __all__ = ['WORKER_FLAG', 'FSDP_UNITS', 'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress',
-           'TrainResult', 'RunPhases', 'logging_interval', 'sft_config', 'tensorboard_callbacks', 'StepTimer',
-           'whole_root', 'adapter_weights', 'load_adapter_weights', 'process_rank', 'eval_shard', 'gathered',
-           'launch_command', 'training_done', 'resume_finished_training', 'train', 'worker_main',
+           'TrainResult', 'RunPhases', 'one_gpu_per_process', 'logging_interval', 'sft_config', 'tensorboard_callbacks',
+           'StepTimer', 'whole_root', 'adapter_weights', 'load_adapter_weights', 'process_rank', 'eval_shard',
+           'gathered', 'launch_command', 'training_done', 'resume_finished_training', 'train', 'worker_main',
            'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #1805b6d5
@@ -124,6 +124,14 @@ def _total_steps(cfg: RunConfig, n_train: int) -> int:
     return math.ceil(math.ceil(n_train / (cfg.train.batch_size * cfg.train.grad_accum)) * cfg.train.epochs)
 
 # %% ../nbs/06_train.ipynb #275c7884
+def one_gpu_per_process(args, # Trainer arguments
+                       ):
+    "`args` made to use only this process's GPU: on a machine with several, a lone process would otherwise get `nn.DataParallel` over all of them (which TRL refuses)."
+    if torch.cuda.is_available() and process_rank()[1] == 1:
+        _ = args.device  # the Trainer's device set-up (cuda:0, where load_model puts a lone process's model) before overriding its count
+        args._n_gpu = 1
+    return args
+
 def logging_interval(total_steps: int) -> int:
     "Optimizer steps between two loss logs: about ten logs per run, at least one step apart, at most ten."
     return max(1, min(10, total_steps // 10))
@@ -134,7 +142,7 @@ def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int,
     "TRL `SFTConfig` for our own collator: no dataset preparation, no packing, all columns kept."
     from trl import SFTConfig
     gpu, workers = torch.cuda.is_available(), worker_count(cfg)
-    return SFTConfig(
+    return one_gpu_per_process(SFTConfig(
         output_dir=str(run_dir / "trainer"), run_name=cfg.output.run_name, seed=cfg.train.seed, data_seed=cfg.train.seed,
         per_device_train_batch_size=cfg.train.batch_size, gradient_accumulation_steps=cfg.train.grad_accum,
         learning_rate=cfg.train.lr, num_train_epochs=cfg.train.epochs, max_steps=cfg.train.max_steps,
@@ -146,7 +154,7 @@ def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int,
         # images are decoded, resized and tiled in worker processes, a few batches ahead of the GPU
         dataloader_num_workers=workers, dataloader_pin_memory=gpu, dataloader_prefetch_factor=4 if workers else None,
         dataloader_persistent_workers=workers > 0,
-        ddp_find_unused_parameters=cfg.data.text_only)  # several processes: every LoRA weight gets a gradient when rows have images
+        ddp_find_unused_parameters=cfg.data.text_only))  # several processes: every LoRA weight gets a gradient when rows have images
 
 # %% ../nbs/06_train.ipynb #e976a10a
 def tensorboard_callbacks(tracking, run_dir: Path) -> list:
@@ -250,7 +258,9 @@ def launch_command(cfg: RunConfig, config_path: Path, checkpoint: Path | None) -
     parallel = ["--multi_gpu"] if not cfg.train.fsdp else [
         "--use_fsdp", "--fsdp_version", "1", "--fsdp_sharding_strategy", "FULL_SHARD",
         "--fsdp_auto_wrap_policy", "TRANSFORMER_BASED_WRAP", "--fsdp_transformer_layer_cls_to_wrap", FSDP_UNITS,
-        "--fsdp_use_orig_params", "false",  # flat parameters: frozen and LoRA weights sit in separate units (PEFT's policy)
+        # original parameters: FSDP then starts each weight at an aligned address in its unit (bitsandbytes' 4-bit kernels
+        # fault on a weight that a 1-element gate before it misaligns: "CUDA error: misaligned address", H200)
+        "--fsdp_use_orig_params", "true",
         "--fsdp_sync_module_states", "true", "--fsdp_cpu_ram_efficient_loading", "false", "--fsdp_offload_params", "false",
         "--fsdp_state_dict_type", "SHARDED_STATE_DICT", "--fsdp_backward_prefetch", "BACKWARD_PRE"]
     return [sys.executable, "-m", "accelerate.commands.launch", *parallel, "--num_processes", str(cfg.train.num_gpus),
