@@ -148,7 +148,10 @@ def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int,
         learning_rate=cfg.train.lr, num_train_epochs=cfg.train.epochs, max_steps=cfg.train.max_steps,
         lr_scheduler_type="cosine", warmup_steps=0.03, logging_steps=logging_interval(total_steps),
         save_strategy="steps", save_steps=cfg.train.eval_steps, save_total_limit=1,  # a crash keeps the last checkpoint
-        eval_strategy="no", report_to="wandb" if report_to == "wandb" else "none", bf16=gpu, use_cpu=not gpu,
+        eval_strategy="no", report_to="wandb" if report_to == "wandb" else "none", use_cpu=not gpu,
+        # bf16 autocast; not under FSDP, where the weights are bf16 already and accelerate's mixed precision would keep the LoRA
+        # shards in float32, so that PEFT casts each LoRA input to float32 for a weight FSDP gathers in bf16 (a dtype error)
+        bf16=gpu and not cfg.train.fsdp,
         remove_unused_columns=False, dataset_kwargs={"skip_prepare_dataset": True}, packing=False, max_length=None,
         gradient_checkpointing=False,  # load_model already set it up, non-reentrant (the Trainer's would re-enable input grads)
         # images are decoded, resized and tiled in worker processes, a few batches ahead of the GPU
