@@ -22,7 +22,7 @@ __all__ = ['CLAIM_FILE', 'STATE_FILE', 'CLAIM_ENV', 'EMPTY_CLAIM_GRACE_S', 'RUN_
            'write_json', 'write_predictions', 'run_config', 'require_finished_run', 'load_run', 'package_versions',
            'git_commit', 'device_name', 'plot_loss', 'plot_eval_history', 'reload_answers', 'compare_reload',
            'validate_run', 'checkpoint_step', 'latest_checkpoint', 'check_run_folder', 'set_aside_report',
-           'prepare_run_folder', 'save_error_analysis', 'show_error_analysis', 'save_run_files']
+           'prepare_run_folder', 'save_error_analysis', 'show_error_analysis', 'save_adapter', 'save_run_files']
 
 # %% ../nbs/05c_runs.ipynb #7bd59b10
 CLAIM_FILE, STATE_FILE = ".claim", "run_state.json"
@@ -368,6 +368,16 @@ def show_error_analysis(folder, # a run folder, or its eval-<split>/ folder
         for m in a["wrong_when_blanked"][:10]: print(f"  {m['id']} ({LABEL_WORDS[m['label']]}, {m['tiles']} tiles): {m['text'][:100]}")
     return a
 
+def save_adapter(folder, model, # the PEFT model (its config is written)
+                 weights: dict, # PEFT's state dict of the adapter (`train.adapter_weights`)
+                ):
+    "What `PeftModel.save_pretrained` writes (adapter_config.json, adapter_model.safetensors), from `weights`: under FSDP that method looks the weights up by module names that FSDP's wrappers have changed, and saves none."
+    import copy
+    from safetensors.torch import save_file
+    config = copy.deepcopy(model.peft_config["default"]); config.inference_mode = True
+    config.save_pretrained(str(folder))
+    save_file({k: v.contiguous() for k, v in weights.items()}, str(Path(folder) / "adapter_model.safetensors"), metadata={"format": "pt"})
+
 def save_run_files(run_dir: Path, model, processor, predictions: list[dict],
                    evals: dict, # {"before": metrics before training, "history": [{"step": ..., **metrics}, ...]}
                    final: dict, blank: dict, log_history: list[dict], title: str,
@@ -375,7 +385,9 @@ def save_run_files(run_dir: Path, model, processor, predictions: list[dict],
                   ):
     "The adapter with its processor (moved into place in one rename), predictions, metrics, the trainer's log, plots."
     with atomic_dir(run_dir / "adapter", replace=True) as tmp:
-        model.save_pretrained(tmp, **({"state_dict": adapter} if adapter is not None else {})); processor.save_pretrained(tmp)
+        if adapter is None: model.save_pretrained(tmp)
+        else: save_adapter(tmp, model, adapter)
+        processor.save_pretrained(tmp)
     write_predictions(run_dir / "predictions.jsonl", predictions)
     write_json(run_dir / "metrics.json", dict(**evals, final=final, blank_images=blank))
     write_json(run_dir / "trainer_log.json", log_history)
