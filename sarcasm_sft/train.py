@@ -23,9 +23,9 @@ from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_fold
 # %% auto #0
 __all__ = ['WORKER_FLAG', 'FSDP_UNITS', 'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress',
            'TrainResult', 'RunPhases', 'one_gpu_per_process', 'logging_interval', 'sft_config', 'tensorboard_callbacks',
-           'StepTimer', 'whole_root', 'adapter_weights', 'load_adapter_weights', 'process_rank', 'eval_shard',
-           'gathered', 'launch_command', 'training_done', 'resume_finished_training', 'train', 'worker_main',
-           'refuse_secret_parameters', 'demo_run_checks']
+           'StepTimer', 'whole_root', 'adapter_weights', 'load_adapter_weights', 'FloatBuffers', 'process_rank',
+           'eval_shard', 'gathered', 'launch_command', 'training_done', 'resume_finished_training', 'train',
+           'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #1805b6d5
 class GenerationEvalCallback(TrainerCallback):
@@ -228,6 +228,17 @@ def load_adapter_weights(model, weights: dict, # from `adapter_weights`
     for key, unit in units:
         with FSDP.summon_full_params(unit, recurse=False, writeback=True), torch.no_grad(): unit.module.weight.copy_(weights[key])
 
+class FloatBuffers(TrainerCallback):
+    "Under FSDP, keep the model's buffers in their own dtype (the RoPE frequencies in float32); without FSDP nothing to do."
+    # accelerate's QLoRA mixed precision casts buffers to the bf16 storage type: every rotary angle moves, and the trained
+    # model no longer equals its saved weights reloaded (the reload check caught it on 2 H200s). FSDP casts them once, at
+    # its lazy initialisation, which comes after the Trainer wraps the model and before any forward: `on_train_begin`.
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        import dataclasses
+        from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+        for unit in FSDP.fsdp_modules(model) if isinstance(model, FSDP) else []:
+            unit.mixed_precision = dataclasses.replace(unit.mixed_precision, buffer_dtype=None)
+
 # %% ../nbs/06_train.ipynb #4856bb24
 WORKER_FLAG = "--worker"
 
@@ -360,7 +371,8 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
                                           snapshot=(lambda: adapter_weights(model, trainer.model_wrapped)) if cfg.train.select_best else None,
                                           history_path=run_dir / "eval_history.json", main=phases.main)
         if checkpoint: callback.restore(checkpoint_step(checkpoint))
-        for cb in (callback, timer, *([ConsoleProgress()] if phases.main else []), *tensorboard_callbacks(tracking, run_dir), *callbacks):
+        for cb in (FloatBuffers(), callback, timer, *([ConsoleProgress()] if phases.main else []), *tensorboard_callbacks(tracking, run_dir),
+                   *callbacks):  # FloatBuffers before the first eval
             trainer.add_callback(cb)
         if checkpoint and training_done(checkpoint): resume_finished_training(trainer, checkpoint)
         else: trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
