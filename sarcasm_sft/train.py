@@ -293,6 +293,9 @@ def resume_finished_training(trainer, checkpoint: Path):
     from peft import set_peft_model_state_dict
     from safetensors.torch import load_file
     from transformers import TrainerState
+    if not (checkpoint / "adapter_model.safetensors").exists():  # FSDP's checkpoints hold sharded weights only
+        raise SarcasmSftError(f"{checkpoint}: training had finished, but this checkpoint has no adapter_model.safetensors "
+                              "(an FSDP run's sharded checkpoint); start the run again under another run_name")
     set_peft_model_state_dict(trainer.model, load_file(checkpoint / "adapter_model.safetensors"))
     trainer.state = TrainerState.load_from_json(str(checkpoint / "trainer_state.json"))
 
@@ -330,15 +333,37 @@ def _launch(cfg: RunConfig, checkpoint: Path | None, claim_token: str) -> TrainR
     saved, meta = (json.loads((cfg.run_dir / f).read_text()) for f in ("metrics.json", "training_meta.json"))
     return TrainResult(cfg.run_dir, saved["final"], saved["blank_images"], meta["adapter_saved"], meta["validation"])
 
+def _claim_on_rank_0(cfg: RunConfig) -> tuple:
+    "Launched directly (on several machines): rank 0 claims and prepares the run folder; every process gets (claim, checkpoint)."
+    import torch.distributed as dist
+    if not dist.is_initialized():  # the Trainer's accelerate state takes this process group over
+        if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    claim, message = None, [None, None, None]  # checkpoint, claim token, error
+    if process_rank()[0] == 0:
+        try:
+            claim = claim_run_folder(cfg.run_dir)
+            message = [prepare_run_folder(cfg.run_dir, cfg, claim.token), claim.token, None]
+        except SarcasmSftError as e:
+            if claim: claim.release()
+            message = [None, None, str(e)]
+    dist.broadcast_object_list(message, src=0)  # the others wait here for rank 0's folder
+    if message[2]: raise SarcasmSftError(message[2])
+    return claim, message[0], message[1]
+
 def worker_main(argv: list[str]) -> int:
     "One launched process: `--worker CONFIG [--checkpoint DIR]`; rank 0 writes the run's state and files."
     cfg = RunConfig.from_json(Path(argv[argv.index(WORKER_FLAG) + 1]).read_text())
     checkpoint = Path(argv[argv.index("--checkpoint") + 1]) if "--checkpoint" in argv else None
-    phases = RunPhases(cfg.run_dir, os.environ.get(CLAIM_ENV, ""), main=process_rank()[0] == 0)  # the claim: the launcher's
+    claim, token = None, os.environ.get(CLAIM_ENV)  # `train` (one machine) claimed the folder and prepared it
+    if token is None: claim, checkpoint, token = _claim_on_rank_0(cfg)
+    phases = RunPhases(cfg.run_dir, token, main=process_rank()[0] == 0)
     try: _run(cfg, checkpoint, phases, [])
     except BaseException as e:
         if phases.main: write_run_state(cfg.run_dir, "failed", phase=phases.current, error=f"{type(e).__name__}: {e}")
         raise
+    finally:
+        if claim: claim.release()
     return 0
 
 def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: list) -> TrainResult | None:
