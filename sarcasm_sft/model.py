@@ -285,15 +285,18 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
                  adapter=lora / shards, gradients=lora * (1 if cfg.train.fsdp else 2 if cfg.train.num_gpus > 1 else 1) / shards,
                  optimizer=2 * lora / shards, activations=batch * per_row, vision_pass=vision,
                  fsdp_working_set=(counts["vision"] + counts["embeddings"]) * 2 * (1 - 1 / shards))
-    gib = {k: round(v / 2**30, 2) for k, v in terms.items()}
-    return dict(gib, activations_per_row=round(per_row / 2**30, 3), total=round(sum(terms.values()) / 2**30, 1))
+    gib = {k: round(v / 2**30, 4) for k, v in terms.items()}
+    return dict(gib, activations_per_row=round(per_row / 2**30, 4), total=round(sum(terms.values()) / 2**30, 4))
+
+def _size(gib: float) -> str: return f"{gib:.1f} GiB" if gib >= 1 else f"{gib * 1024:.0f} MiB"
 
 def estimate_line(estimate: dict) -> str:
     "The estimate as one line for the terminal and the report."
-    return (f"memory estimate per GPU: {estimate['total']} GiB = weights {estimate['weights']} + adapter, gradients, optimizer "
-            f"{round(estimate['adapter'] + estimate['gradients'] + estimate['optimizer'], 2)} + activations {estimate['activations']} "
-            f"({estimate['activations_per_row']} per row) + vision pass {estimate['vision_pass']}"
-            + (f" + FSDP working set {estimate['fsdp_working_set']}" if estimate["fsdp_working_set"] else "")
+    state = estimate["adapter"] + estimate["gradients"] + estimate["optimizer"]
+    return (f"memory estimate per GPU: {_size(estimate['total'])} = weights {_size(estimate['weights'])} + adapter, gradients, "
+            f"optimizer {_size(state)} + activations {_size(estimate['activations'])} ({_size(estimate['activations_per_row'])} "
+            f"per row) + vision pass {_size(estimate['vision_pass'])}"
+            + (f" + FSDP working set {_size(estimate['fsdp_working_set'])}" if estimate["fsdp_working_set"] else "")
             + " (without the CUDA context)")
 
 # %% ../nbs/05_model.ipynb #ee77dc51

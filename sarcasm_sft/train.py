@@ -404,7 +404,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
     pace, peaks = timer.pace(cfg.train.batch_size * cfg.train.grad_accum * world), gathered([timer.peak_gib])
     if phases.main and pace["samples_per_s"]:
         console(f"pace: {pace['samples_per_s']} samples/s ({pace['step_s']} s per step)" + (
-            f"; peak GPU memory per process: {', '.join(f'{p} GiB' for p in peaks)} (estimated {estimate['total']} GiB)"
+            f"; peak GPU memory per process: {', '.join(f'{p} GiB' for p in peaks)} (estimated {estimate['total']:.1f} GiB)"
             if None not in peaks else ""))
     with phases("final eval"):
         step = trainer.state.global_step
