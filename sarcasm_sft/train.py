@@ -171,8 +171,8 @@ def tensorboard_callbacks(tracking, run_dir: Path) -> list:
 class StepTimer(TrainerCallback):
     "Wall time of every optimizer step; this process's peak GPU memory from the first timed step on."
     def __init__(self, warmup: int = 2): self.warmup, self.times, self.peak_gib = warmup, [], None
-    def on_step_begin(self, args, state, control, **kw):
-        if state.global_step == self.warmup and torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
+    def on_step_begin(self, args, state, control, **kw):  # (counted in steps this run took: a resumed run starts past 0)
+        if len(self.times) == self.warmup and torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
     def on_step_end(self, args, state, control, **kw):
         if torch.cuda.is_available(): torch.cuda.synchronize()
         self.times.append(time.perf_counter())
@@ -369,7 +369,7 @@ def worker_main(argv: list[str]) -> int:
 def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: list) -> TrainResult | None:
     from trl import SFTTrainer
     from transformers import AutoConfig
-    t_start, run_dir, (rank, world) = time.time(), cfg.run_dir, process_rank()
+    t_start, run_dir, world = time.time(), cfg.run_dir, process_rank()[1]
     with phases("loading"):
         secrets = resolve_tokens_and_env(cfg); runtime = set_runtime_env(); seed_everything(cfg.train.seed)
         splits = load_splits(cfg)
@@ -423,11 +423,11 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         blank_predictions = evaluate(blank=True); blank = metrics_of(blank_predictions)
         analysis = error_analysis(predictions, blank_predictions)
         trainer.log({"final_" + k: final[k] for k in LOGGED_METRICS} | {"blank_images_accuracy": blank["accuracy"]})
-        # the reload check compares like with like: the same rows in the same batches (bf16 results depend on the batch's shape);
-        # every process computes it and reads the adapter (under FSDP both are steps they take together)
+        # the reload check compares like with like: the same rows in the same batches (bf16 results depend on the batch's shape)
         check_rows = [eval_rows[i] for i in range(min(RELOAD_CHECK_ROWS, len(eval_rows)))]
-        with whole_root(trainer.model_wrapped): expected = reload_answers(model, processor, check_rows, cfg)
-        adapter = adapter_weights(model, trainer.model_wrapped)
+        if phases.main or is_sharded(model):  # under FSDP every process takes part in both
+            with whole_root(trainer.model_wrapped): expected = reload_answers(model, processor, check_rows, cfg)
+            adapter = adapter_weights(model, trainer.model_wrapped)
         if not phases.main: return None  # rank 0 saves, checks and reports
     with phases("saving"):
         save_run_files(run_dir, model, processor, predictions, dict(before=callback.before, history=callback.history), final,
