@@ -61,7 +61,7 @@ class DataConfig:
     max_text_chars: int = param(2000, "longer texts are bad rows")
     eval_fraction: float = param(0.1, "held-out slice of train when the data has no validation or test split")
     text_only: bool = param(False, "train on the text alone (required when the data has no image column)")
-    num_workers: int = param(-1, "DataLoader processes that decode, resize and tile images for training and eval; -1: with a GPU one per CPU core less one (at most 8), without one 0")
+    num_workers: int = param(-1, "DataLoader processes that decode, resize and tile images for training and eval; -1: with a GPU its share of the CPU cores less one (at most 8 per GPU process), without one 0")
 
 @dataclass
 class LoraConfig:

@@ -14,12 +14,13 @@ from .offline import tiny_preset_dir
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'LORA_TARGET_PRESETS', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES', 'NINETY_B', 'ModelAccessError',
-           'check_model_access', 'model_source', 'load_processor', 'flash_attn_unavailable_reason',
-           'choose_attn_implementation', 'lora_config', 'run_without_grad', 'vision_has_lora', 'compute_dtype',
-           'load_base_model', 'keep_4bit_weights_trainable', 'encode_images', 'image_features', 'is_sharded',
-           'set_image_encoding', 'supported_canvases', 'accept_fewer_tiles', 'load_model', 'parameter_counts',
-           'memory_estimate', 'estimate_line']
+__all__ = ['log', 'LORA_TARGET_PRESETS', 'FUSED_VISION_ATTENTION', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES', 'NINETY_B',
+           'ModelAccessError', 'check_model_access', 'model_source', 'load_processor', 'flash_attn_unavailable_reason',
+           'choose_attn_implementation', 'lora_config', 'run_without_grad', 'vision_has_lora',
+           'mllama_vision_attention', 'fuse_vision_attention', 'compute_dtype', 'load_base_model',
+           'keep_4bit_weights_trainable', 'encode_images', 'image_features', 'is_sharded', 'set_image_encoding',
+           'supported_canvases', 'accept_fewer_tiles', 'load_model', 'parameter_counts', 'memory_estimate',
+           'estimate_line']
 
 # %% ../nbs/05_model.ipynb #8ab3f6c6
 class ModelAccessError(SarcasmSftError, RuntimeError):
@@ -108,6 +109,42 @@ def run_without_grad(module: torch.nn.Module):
 def vision_has_lora(model) -> bool:
     return any("lora_" in n for n, _ in _submodule(model, "vision_model").named_parameters())
 
+# %% ../nbs/05_model.ipynb #04d8eb94
+def _padding_layout(attention_mask):
+    "Per image: its padding patches' positions first (padded to the batch's most), which of those are padding, its real keys."
+    layout = getattr(attention_mask, "_padding_layout", None)  # every layer gets the same mask: work it out once per batch
+    if layout is None:
+        padding = attention_mask[:, 0].diagonal(dim1=-2, dim2=-1) != 0  # a padding patch is masked against itself, a real one is not
+        most = int(padding.sum(-1).max())
+        order = padding.to(torch.int8).argsort(dim=-1, descending=True, stable=True)[:, :most]
+        real_keys = ~padding | padding.all(-1, keepdim=True)  # an empty image slot: any finite numbers (nothing reads them)
+        layout = attention_mask._padding_layout = (order, padding.gather(-1, order), real_keys)
+    return layout
+
+def mllama_vision_attention(module, # the MllamaVisionAttention calling (transformers' attention-function signature)
+                            query, key, value, # (images, heads, patches, head size)
+                            attention_mask, # Mllama's (images, 1, patches, patches) mask: 0, or the dtype's minimum for padding-padding pairs
+                            dropout: float = 0.0, scaling: float | None = None, **kwargs):
+    "Mllama's masked vision attention in fused kernels: real patches attend to every patch, padding patches to the real ones."
+    import torch.nn.functional as F
+    out = F.scaled_dot_product_attention(query, key, value, scale=scaling)  # exact for every real patch (its mask row is all 0)
+    if attention_mask is not None:
+        order, is_padding, real_keys = _padding_layout(attention_mask)
+        if order.shape[-1]:
+            index = order[:, None, :, None].expand(-1, query.shape[1], -1, query.shape[-1])
+            padded = F.scaled_dot_product_attention(query.gather(2, index), key, value, attn_mask=real_keys[:, None, None, :], scale=scaling)
+            out = out.scatter(2, index, torch.where(is_padding[:, None, :, None], padded, out.gather(2, index)))
+    return out.transpose(1, 2).contiguous(), None
+
+FUSED_VISION_ATTENTION = "mllama_vision_sdpa"
+
+def fuse_vision_attention(model):
+    "Give `model`'s vision tower `mllama_vision_attention` where it would run transformers' SDPA."
+    from transformers import AttentionInterface
+    AttentionInterface.register(FUSED_VISION_ATTENTION, mllama_vision_attention)
+    config = _submodule(model, "vision_model").config
+    if config._attn_implementation == "sdpa": config._attn_implementation = FUSED_VISION_ATTENTION
+
 # %% ../nbs/05_model.ipynb #4b5710e1
 # full prefixes: transformers matches them from the start of a module name (older versions: as substrings)
 QUANT_SKIP_MODULES = ["model.vision_model", "model.multi_modal_projector", "lm_head"]
@@ -135,6 +172,7 @@ def load_base_model(cfg: RunConfig, # `cfg.model` says which checkpoint, 4-bit o
     model.requires_grad_(False)
     keep_4bit_weights_trainable(model)
     accept_fewer_tiles(model)
+    fuse_vision_attention(model)
     set_image_encoding(model, cfg.model.skip_padding_tiles, cfg.model.vision_batch_size)
     return model
 

@@ -15,11 +15,11 @@ from .model import compute_dtype, image_features, is_sharded
 # %% auto #0
 __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID', 'LOGGED_METRICS', 'BOOTSTRAP_RESAMPLES',
            'BOOTSTRAP_SEED', 'BOOTSTRAP_METHOD', 'CALIBRATION_BINS', 'normalize_label', 'bootstrap_intervals',
-           'intervals_overlap', 'with_interval', 'sarcasm_metrics', 'worker_count', 'eval_batches', 'model_inputs',
-           'row_facts', 'generate_predictions', 'metrics_of', 'sigmoid', 'score_predictions', 'answer_margins',
-           'calibration', 'choose_threshold', 'score_metrics', 'threshold_choice', 'with_generation', 'agreement',
-           'eval_predictions', 'plot_confusion_matrix', 'cut_off', 'plot_reliability', 'accuracy_by', 'length_buckets',
-           'error_analysis', 'plot_accuracy_by_group', 'plot_mistakes', 'eval_subset']
+           'intervals_overlap', 'with_interval', 'sarcasm_metrics', 'default_workers', 'worker_count', 'eval_batches',
+           'model_inputs', 'row_facts', 'generate_predictions', 'metrics_of', 'sigmoid', 'score_predictions',
+           'answer_margins', 'calibration', 'choose_threshold', 'score_metrics', 'threshold_choice', 'with_generation',
+           'agreement', 'eval_predictions', 'plot_confusion_matrix', 'cut_off', 'plot_reliability', 'accuracy_by',
+           'length_buckets', 'error_analysis', 'plot_accuracy_by_group', 'plot_mistakes', 'eval_subset']
 
 # %% ../nbs/05b_scoring.ipynb #490b1bcc
 NEGATORS = {"not", "no", "non", "never", "neither", "nor", "hardly", "barely", "without", "nothing", "none", "isnt", "wasnt",
@@ -111,12 +111,18 @@ def sarcasm_metrics(y_true: list[int], # gold labels, 0/1
     return out
 
 # %% ../nbs/05b_scoring.ipynb #a393499f
+def default_workers(cores: int, # CPU cores of the machine
+                    processes: int = 1, # training processes on it (one per GPU), each with its own workers
+                   ) -> int:
+    "Workers per process: its share of the cores less one (for the process itself), at most 8."
+    return min(8, max(cores // max(processes, 1) - 1, 0))
+
 def worker_count(cfg: RunConfig | None) -> int:
-    "DataLoader worker processes: `num_workers`, or for -1 one per CPU core less one (at most 8) beside a GPU, else none."
+    "DataLoader worker processes: `num_workers`, or for -1 `default_workers` beside a GPU, else none."
     # on a CPU-only machine the cores are busy running the model: one worker made the CPU test runs 20-40% slower
     wanted = cfg.data.num_workers if cfg else -1
     if wanted >= 0: return wanted
-    return min(8, max((os.cpu_count() or 1) - 1, 0)) if torch.cuda.is_available() else 0
+    return default_workers(os.cpu_count() or 1, int(os.environ.get("LOCAL_WORLD_SIZE", 1))) if torch.cuda.is_available() else 0
 
 class _Chunks:
     "The rows in batches, made into tensors by `make_batch` (in a DataLoader worker when there are workers)."
