@@ -110,31 +110,32 @@ def vision_has_lora(model) -> bool:
     return any("lora_" in n for n, _ in _submodule(model, "vision_model").named_parameters())
 
 # %% ../nbs/05_model.ipynb #04d8eb94
-def _padding_layout(attention_mask):
-    "Per image: its padding patches' positions first (padded to the batch's most), which of those are padding, its real keys."
-    layout = getattr(attention_mask, "_padding_layout", None)  # every layer gets the same mask: work it out once per batch
-    if layout is None:
+def _padding_groups(attention_mask):
+    "The batch's images grouped by padding pattern: (images, their padding patches, the patches those attend to)."
+    groups = getattr(attention_mask, "_padding_groups", None)  # every layer gets the same mask: work it out once per batch
+    if groups is None:
         padding = attention_mask[:, 0].diagonal(dim1=-2, dim2=-1) != 0  # a padding patch is masked against itself, a real one is not
-        most = int(padding.sum(-1).max())
-        order = padding.to(torch.int8).argsort(dim=-1, descending=True, stable=True)[:, :most]
-        real_keys = ~padding | padding.all(-1, keepdim=True)  # an empty image slot: any finite numbers (nothing reads them)
-        layout = attention_mask._padding_layout = (order, padding.gather(-1, order), real_keys)
-    return layout
+        patterns, which = torch.unique(padding, dim=0, return_inverse=True)  # one per real-tile count
+        groups = []
+        for g, pattern in enumerate(patterns):
+            if not pattern.any(): continue
+            everything = torch.arange(len(pattern), device=pattern.device)  # an empty image slot: any finite numbers (nothing reads them)
+            groups.append(((which == g).nonzero()[:, 0], pattern.nonzero()[:, 0], everything if pattern.all() else (~pattern).nonzero()[:, 0]))
+        attention_mask._padding_groups = groups
+    return groups
 
 def mllama_vision_attention(module, # the MllamaVisionAttention calling (transformers' attention-function signature)
                             query, key, value, # (images, heads, patches, head size)
                             attention_mask, # Mllama's (images, 1, patches, patches) mask: 0, or the dtype's minimum for padding-padding pairs
                             dropout: float = 0.0, scaling: float | None = None, **kwargs):
-    "Mllama's masked vision attention in fused kernels: real patches attend to every patch, padding patches to the real ones."
+    "Mllama's masked vision attention without a mask: real patches attend to every patch, padding patches to the real ones."
     import torch.nn.functional as F
-    out = F.scaled_dot_product_attention(query, key, value, scale=scaling)  # exact for every real patch (its mask row is all 0)
-    if attention_mask is not None:
-        order, is_padding, real_keys = _padding_layout(attention_mask)
-        if order.shape[-1]:
-            index = order[:, None, :, None].expand(-1, query.shape[1], -1, query.shape[-1])
-            padded = F.scaled_dot_product_attention(query.gather(2, index), key, value, attn_mask=real_keys[:, None, None, :], scale=scaling)
-            out = out.scatter(2, index, torch.where(is_padding[:, None, :, None], padded, out.gather(2, index)))
-    return out.transpose(1, 2).contiguous(), None
+    out = F.scaled_dot_product_attention(query, key, value, scale=scaling).transpose(1, 2)  # exact for every real patch (its mask row is all 0)
+    for images, queries, keys in (_padding_groups(attention_mask) if attention_mask is not None else []):
+        pick = lambda t, positions: t.index_select(0, images).index_select(2, positions)
+        padded = F.scaled_dot_product_attention(pick(query, queries), pick(key, keys), pick(value, keys), scale=scaling)
+        out = out.index_put((images[:, None], queries[None, :]), padded.transpose(1, 2))
+    return out.contiguous(), None
 
 FUSED_VISION_ATTENTION = "mllama_vision_sdpa"
 
