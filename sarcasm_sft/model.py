@@ -110,32 +110,38 @@ def vision_has_lora(model) -> bool:
     return any("lora_" in n for n, _ in _submodule(model, "vision_model").named_parameters())
 
 # %% ../nbs/05_model.ipynb #04d8eb94
-def _padding_groups(attention_mask):
-    "The batch's images grouped by padding pattern: (images, their padding patches, the patches those attend to)."
-    groups = getattr(attention_mask, "_padding_groups", None)  # every layer gets the same mask: work it out once per batch
-    if groups is None:
+def _padding_plan(attention_mask):
+    "The images that take the fused path (padding under half their patches), their padding patches first; the other images."
+    plan = getattr(attention_mask, "_padding_plan", None)  # every layer gets the same mask: work it out once per batch
+    if plan is None:
         padding = attention_mask[:, 0].diagonal(dim1=-2, dim2=-1) != 0  # a padding patch is masked against itself, a real one is not
-        patterns, which = torch.unique(padding, dim=0, return_inverse=True)  # one per real-tile count
-        groups = []
-        for g, pattern in enumerate(patterns):
-            if not pattern.any(): continue
-            everything = torch.arange(len(pattern), device=pattern.device)  # an empty image slot: any finite numbers (nothing reads them)
-            groups.append(((which == g).nonzero()[:, 0], pattern.nonzero()[:, 0], everything if pattern.all() else (~pattern).nonzero()[:, 0]))
-        attention_mask._padding_groups = groups
-    return groups
+        counts = padding.sum(-1)
+        fused, masked = (2 * counts < padding.shape[-1]).nonzero()[:, 0], (2 * counts >= padding.shape[-1]).nonzero()[:, 0]
+        order = padding[fused].to(torch.int8).argsort(dim=-1, descending=True, stable=True)[:, :int(counts[fused].max()) if len(fused) else 0]
+        plan = attention_mask._padding_plan = dict(fused=fused, order=order, is_padding=padding[fused].gather(-1, order),
+                                                   real_keys=~padding[fused], masked=masked)
+    return plan
 
 def mllama_vision_attention(module, # the MllamaVisionAttention calling (transformers' attention-function signature)
                             query, key, value, # (images, heads, patches, head size)
                             attention_mask, # Mllama's (images, 1, patches, patches) mask: 0, or the dtype's minimum for padding-padding pairs
                             dropout: float = 0.0, scaling: float | None = None, **kwargs):
-    "Mllama's masked vision attention without a mask: real patches attend to every patch, padding patches to the real ones."
+    "Mllama's masked vision attention; for images with little padding, without the dense mask: real patches attend to every patch unmasked."
     import torch.nn.functional as F
-    out = F.scaled_dot_product_attention(query, key, value, scale=scaling).transpose(1, 2)  # exact for every real patch (its mask row is all 0)
-    for images, queries, keys in (_padding_groups(attention_mask) if attention_mask is not None else []):
-        pick = lambda t, positions: t.index_select(0, images).index_select(2, positions)
-        padded = F.scaled_dot_product_attention(pick(query, queries), pick(key, keys), pick(value, keys), scale=scaling)
-        out = out.index_put((images[:, None], queries[None, :]), padded.transpose(1, 2))
-    return out.contiguous(), None
+    attend = lambda q, k, v, mask=None: F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=scaling)
+    if attention_mask is None: return attend(query, key, value).transpose(1, 2).contiguous(), None
+    plan, out = _padding_plan(attention_mask), torch.empty_like(query)
+    if len(plan["fused"]):
+        q, k, v = (t.index_select(0, plan["fused"]) for t in (query, key, value))
+        index = plan["order"][:, None, :, None].expand(-1, q.shape[1], -1, q.shape[-1])
+        fused = attend(q, k, v)  # exact for every real patch (its mask row is all 0)
+        padded = attend(q.gather(2, index), k, v, plan["real_keys"][:, None, None, :])  # padding patches: the real ones only
+        fused = fused.scatter(2, index, torch.where(plan["is_padding"][:, None, :, None], padded, fused.gather(2, index)))
+        out = out.index_copy(0, plan["fused"], fused)
+    if len(plan["masked"]):  # mostly padding (fewer real tiles): the padding queries would cost more than the dense mask saves
+        picked = (t.index_select(0, plan["masked"]) for t in (query, key, value, attention_mask))
+        out = out.index_copy(0, plan["masked"], attend(*picked))
+    return out.transpose(1, 2).contiguous(), None
 
 FUSED_VISION_ATTENTION = "mllama_vision_sdpa"
 
