@@ -13,8 +13,7 @@ from .train import StepTimer, one_gpu_per_process
 # %% auto #0
 __all__ = ['ELEVEN_B', 'IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'build_random_checkpoint', 'tiles_of', 'post_text',
            'write_image_set', 'vision_flops', 'language_flops', 'row_flops', 'mfu', 'ReadyBatches', 'time_training',
-           'time_eval', 'time_vision', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'results_table',
-           'scaling_table']
+           'time_eval', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'results_table', 'scaling_table']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
 ELEVEN_B = dict(vision_config={"image_size": 560})  # Llama-3.2-11B-Vision's shape
@@ -157,22 +156,6 @@ def time_eval(predict, # rows -> predictions
     if torch.cuda.is_available(): torch.cuda.synchronize()
     return len(rows) / (time.perf_counter() - started)
 
-def time_vision(model, batch: dict, # a processor batch on the model's device
-                reps: int = 3) -> dict:
-    "Images/s and peak GPU memory of the vision tower and projector (`image_features`) on `batch`, after one untimed pass."
-    from sarcasm_sft.model import image_features
-    encode = lambda: image_features(model, batch["pixel_values"], batch["aspect_ratio_ids"], batch["aspect_ratio_mask"])
-    gpu = torch.cuda.is_available()
-    with torch.no_grad():
-        encode()
-        if gpu: torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
-        started = time.perf_counter()
-        for _ in range(reps): encode()
-        if gpu: torch.cuda.synchronize()
-    images = reps * batch["pixel_values"].shape[0] * batch["pixel_values"].shape[1]
-    return dict(rows_per_s=round(images / (time.perf_counter() - started), 3),
-                peak_gib=round(torch.cuda.max_memory_allocated() / 2**30, 2) if gpu else None)
-
 # %% ../nbs/10_benchmark.ipynb #807cf277
 def trl_recipe_model(checkpoint, # a local checkpoint folder
                     ):
@@ -236,7 +219,6 @@ def results_table(results: dict, # what one part measured
         ratio = f"{rate / recipe[c['set']]:.1f}x" if c["kind"] == "train" and rate and (recipe or {}).get(c["set"]) else ""
         mode = c.get("input") or c.get("mode") or "processor batches, no workers" + (
             f"; out of memory at batch {', '.join(map(str, c['out_of_memory_at']))}" if c.get("out_of_memory_at") else "")
-        if c.get("vision_attention"): mode += f"; vision attention {c['vision_attention']}"
         lines.append("| " + " | ".join(str(x) for x in (
             c["kind"], c["set"], c.get("batch_size") or c.get("eval_batch_size"), c.get("max_image_tiles", 4),
             "skipped" if c.get("skip_padding_tiles") else "encoded", c.get("vision_batch_size", ""), mode,

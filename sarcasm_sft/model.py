@@ -14,13 +14,12 @@ from .offline import tiny_preset_dir
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'LORA_TARGET_PRESETS', 'FUSED_VISION_ATTENTION', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES', 'NINETY_B',
-           'ModelAccessError', 'check_model_access', 'model_source', 'load_processor', 'flash_attn_unavailable_reason',
-           'choose_attn_implementation', 'lora_config', 'run_without_grad', 'vision_has_lora',
-           'mllama_vision_attention', 'fuse_vision_attention', 'compute_dtype', 'load_base_model',
-           'keep_4bit_weights_trainable', 'encode_images', 'image_features', 'is_sharded', 'set_image_encoding',
-           'supported_canvases', 'accept_fewer_tiles', 'load_model', 'parameter_counts', 'memory_estimate',
-           'estimate_line']
+__all__ = ['log', 'LORA_TARGET_PRESETS', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES', 'NINETY_B', 'ModelAccessError',
+           'check_model_access', 'model_source', 'load_processor', 'flash_attn_unavailable_reason',
+           'choose_attn_implementation', 'lora_config', 'run_without_grad', 'vision_has_lora', 'compute_dtype',
+           'load_base_model', 'keep_4bit_weights_trainable', 'encode_images', 'image_features', 'is_sharded',
+           'set_image_encoding', 'supported_canvases', 'accept_fewer_tiles', 'load_model', 'parameter_counts',
+           'memory_estimate', 'estimate_line']
 
 # %% ../nbs/05_model.ipynb #8ab3f6c6
 class ModelAccessError(SarcasmSftError, RuntimeError):
@@ -109,49 +108,6 @@ def run_without_grad(module: torch.nn.Module):
 def vision_has_lora(model) -> bool:
     return any("lora_" in n for n, _ in _submodule(model, "vision_model").named_parameters())
 
-# %% ../nbs/05_model.ipynb #04d8eb94
-def _padding_plan(attention_mask):
-    "The images that take the fused path (padding under half their patches), their padding patches first; the other images."
-    plan = getattr(attention_mask, "_padding_plan", None)  # every layer gets the same mask: work it out once per batch
-    if plan is None:
-        padding = attention_mask[:, 0].diagonal(dim1=-2, dim2=-1) != 0  # a padding patch is masked against itself, a real one is not
-        counts = padding.sum(-1)
-        fused, masked = (2 * counts < padding.shape[-1]).nonzero()[:, 0], (2 * counts >= padding.shape[-1]).nonzero()[:, 0]
-        order = padding[fused].to(torch.int8).argsort(dim=-1, descending=True, stable=True)[:, :int(counts[fused].max()) if len(fused) else 0]
-        plan = attention_mask._padding_plan = dict(fused=fused, order=order, is_padding=padding[fused].gather(-1, order),
-                                                   real_keys=~padding[fused], masked=masked)
-    return plan
-
-def mllama_vision_attention(module, # the MllamaVisionAttention calling (transformers' attention-function signature)
-                            query, key, value, # (images, heads, patches, head size)
-                            attention_mask, # Mllama's (images, 1, patches, patches) mask: 0, or the dtype's minimum for padding-padding pairs
-                            dropout: float = 0.0, scaling: float | None = None, **kwargs):
-    "Mllama's masked vision attention; for images with little padding, without the dense mask: real patches attend to every patch unmasked."
-    import torch.nn.functional as F
-    attend = lambda q, k, v, mask=None: F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=scaling)
-    if attention_mask is None: return attend(query, key, value).transpose(1, 2).contiguous(), None
-    plan, out = _padding_plan(attention_mask), torch.empty_like(query)
-    if len(plan["fused"]):
-        q, k, v = (t.index_select(0, plan["fused"]) for t in (query, key, value))
-        index = plan["order"][:, None, :, None].expand(-1, q.shape[1], -1, q.shape[-1])
-        fused = attend(q, k, v)  # exact for every real patch (its mask row is all 0)
-        padded = attend(q.gather(2, index), k, v, plan["real_keys"][:, None, None, :])  # padding patches: the real ones only
-        fused = fused.scatter(2, index, torch.where(plan["is_padding"][:, None, :, None], padded, fused.gather(2, index)))
-        out = out.index_copy(0, plan["fused"], fused)
-    if len(plan["masked"]):  # mostly padding (fewer real tiles): the padding queries would cost more than the dense mask saves
-        picked = (t.index_select(0, plan["masked"]) for t in (query, key, value, attention_mask))
-        out = out.index_copy(0, plan["masked"], attend(*picked))
-    return out.transpose(1, 2).contiguous(), None
-
-FUSED_VISION_ATTENTION = "mllama_vision_sdpa"
-
-def fuse_vision_attention(model):
-    "Give `model`'s vision tower `mllama_vision_attention` where it would run transformers' SDPA."
-    from transformers import AttentionInterface
-    AttentionInterface.register(FUSED_VISION_ATTENTION, mllama_vision_attention)
-    config = _submodule(model, "vision_model").config
-    if config._attn_implementation == "sdpa": config._attn_implementation = FUSED_VISION_ATTENTION
-
 # %% ../nbs/05_model.ipynb #4b5710e1
 # full prefixes: transformers matches them from the start of a module name (older versions: as substrings)
 QUANT_SKIP_MODULES = ["model.vision_model", "model.multi_modal_projector", "lm_head"]
@@ -179,7 +135,6 @@ def load_base_model(cfg: RunConfig, # `cfg.model` says which checkpoint, 4-bit o
     model.requires_grad_(False)
     keep_4bit_weights_trainable(model)
     accept_fewer_tiles(model)
-    fuse_vision_attention(model)
     set_image_encoding(model, cfg.model.skip_padding_tiles, cfg.model.vision_batch_size)
     return model
 
