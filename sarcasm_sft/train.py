@@ -24,8 +24,8 @@ from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_fold
 __all__ = ['WORKER_FLAG', 'FSDP_UNITS', 'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress',
            'TrainResult', 'RunPhases', 'one_gpu_per_process', 'logging_interval', 'sft_config', 'tensorboard_callbacks',
            'StepTimer', 'whole_root', 'adapter_weights', 'load_adapter_weights', 'FloatBuffers', 'process_rank',
-           'eval_shard', 'gathered', 'launch_command', 'training_done', 'resume_finished_training', 'train',
-           'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
+           'eval_shard', 'gathered', 'launch_command', 'training_done', 'resume_finished_training', 'check_devices',
+           'train', 'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #1805b6d5
 class GenerationEvalCallback(TrainerCallback):
@@ -299,12 +299,21 @@ def resume_finished_training(trainer, checkpoint: Path):
     set_peft_model_state_dict(trainer.model, load_file(checkpoint / "adapter_model.safetensors"))
     trainer.state = TrainerState.load_from_json(str(checkpoint / "trainer_state.json"))
 
+def check_devices(cfg: RunConfig):
+    "Refuse at once, before any folder is claimed, a run this machine cannot launch."
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if cfg.train.fsdp and not gpus:  # accelerate's FSDP shards over GPUs only: it failed after the launch, inside training
+        raise ConfigError("fsdp: shards over GPUs, and this machine has none (num_gpus alone runs CPU processes)")
+    if gpus and cfg.train.num_gpus > gpus:
+        raise ConfigError(f"num_gpus: {cfg.train.num_gpus} processes, one per GPU, but this machine has {gpus} GPU(s)")
+
 def train(cfg: RunConfig, # from `build_cfg`
           callbacks: list[TrainerCallback] = (), # extra Trainer callbacks (profiling, early stopping, ...); one process only
          ) -> TrainResult:
     "Train, evaluate, save and validate one run in `cfg.run_dir` (in `num_gpus` processes); its state says how far it got."
     if cfg.train.num_gpus > 1 and callbacks:
         raise ConfigError("num_gpus: callbacks cannot be handed to the launched processes; train in one process to use them")
+    check_devices(cfg)
     claim = claim_run_folder(cfg.run_dir)
     try:
         checkpoint = prepare_run_folder(cfg.run_dir, cfg, claim.token)
