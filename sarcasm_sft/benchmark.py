@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_benchmark.ipynb #2f61b73b
 from __future__ import annotations
-import gc, json, math, random, tempfile, time
+import contextlib, functools, gc, json, math, os, random, signal, subprocess, sys, tempfile, time
 from pathlib import Path
 import torch
 from .config import LABEL_WORDS, RunConfig
@@ -13,7 +13,8 @@ from .train import StepTimer, one_gpu_per_process
 # %% auto #0
 __all__ = ['ELEVEN_B', 'IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'build_random_checkpoint', 'tiles_of', 'post_text',
            'write_image_set', 'vision_flops', 'language_flops', 'row_flops', 'mfu', 'ReadyBatches', 'time_training',
-           'time_eval', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'results_table', 'scaling_table']
+           'encode_only', 'time_eval', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants',
+           'kill_tree', 'train_until', 'resume_table', 'results_table', 'scaling_table']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
 ELEVEN_B = dict(vision_config={"image_size": 560})  # Llama-3.2-11B-Vision's shape
@@ -147,6 +148,21 @@ def time_training(model, processor, cfg: RunConfig, # batch_size, grad_accum, nu
     return dict(samples_per_s=round(rows_per_step / timer.step_s, 3), step_s=round(timer.step_s, 4),
                 peak_gib=round(timer.peak_gib, 2) if timer.peak_gib else None)
 
+def encode_only(model, processor, rows, # a dataset split or list of rows
+                cfg: RunConfig, # eval_batch_size, num_workers, as the evals use them
+               ) -> int:
+    "An eval's floor: the eval's batches, from its DataLoader workers, through the vision tower and projector only; returns the images encoded."
+    from sarcasm_sft.collator import build_generation_batch
+    from sarcasm_sft.model import image_features
+    from sarcasm_sft.scoring import eval_batches, model_inputs, worker_count
+    encoded = 0
+    with torch.no_grad():
+        for _, batch in eval_batches(rows, functools.partial(build_generation_batch, processor, cfg=cfg), cfg.eval.eval_batch_size, worker_count(cfg)):
+            inputs = model_inputs(batch, model)
+            image_features(model, inputs["pixel_values"], inputs["aspect_ratio_ids"], inputs["aspect_ratio_mask"])
+            encoded += len(inputs["pixel_values"])
+    return encoded
+
 def time_eval(predict, # rows -> predictions
               rows, warmup_rows) -> float:
     "Rows per second of `predict` over `rows`, after one call on `warmup_rows`."
@@ -206,6 +222,62 @@ def time_trl_recipe(model, # from `trl_recipe_model`
         return dict(batch_size=batch_size, samples_per_s=round(batch_size / timer.step_s, 3), step_s=round(timer.step_s, 4),
                     peak_gib=round(timer.peak_gib, 2) if timer.peak_gib else None, out_of_memory_at=out_of_memory)
     return dict(batch_size=None, out_of_memory_at=out_of_memory)
+
+# %% ../nbs/10_benchmark.ipynb #e5026669
+def descendants(pid: int) -> list[int]:
+    "Every process started, directly or not, by `pid` (from /proc)."
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try: parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])  # after "pid (name) state"
+        except (OSError, IndexError, ValueError): continue  # gone meanwhile
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), []); found += below; todo += below
+    return found
+
+def kill_tree(process, # a subprocess.Popen
+             ):
+    "SIGKILL the process and every process below it, and wait until all of them are gone."
+    from sarcasm_sft.runs import process_alive
+    victims = [process.pid, *descendants(process.pid)]
+    for pid in victims:
+        with contextlib.suppress(ProcessLookupError): os.kill(pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.time() + 60
+    while any(process_alive(pid) for pid in victims[1:]) and time.time() < deadline: time.sleep(0.2)
+
+def train_until(cfg: RunConfig, # the run, trained by `train` in a child process
+                ready, # run folder -> bool: when to kill it
+                log_path: Path, # the child's output
+                timeout_s: float = 1800):
+    "Train `cfg` in a child process and kill it with everything it started once `ready(run folder)` holds."
+    config = log_path.with_suffix(".json"); config.write_text(json.dumps(cfg.to_dict()))
+    script = ("import sys; from pathlib import Path; from sarcasm_sft.config import RunConfig; from sarcasm_sft.train import train; "
+              "train(RunConfig.from_json(Path(sys.argv[1]).read_text()))")
+    with open(log_path, "w") as log:
+        child = subprocess.Popen([sys.executable, "-c", script, str(config)], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + timeout_s
+    while not ready(cfg.run_dir):
+        if child.poll() is not None or time.time() > deadline:
+            kill_tree(child)
+            raise RuntimeError(f"the run ended before it could be killed (exit {child.returncode}): {log_path.read_text()[-1500:]}")
+        time.sleep(0.2)
+    kill_tree(child)
+
+# %% ../nbs/10_benchmark.ipynb #e3c29752
+def resume_table(results: dict, # what the resume part measured
+                ) -> str:
+    "The killed and resumed runs as a markdown table."
+    head = "| set | per-GPU batch | GPUs | sharding | killed | resumed from | steps | evals at steps | reload check |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for c in results["cases"]:
+        done = c.get("error") is None
+        lines.append("| " + " | ".join(str(x) for x in (
+            c["set"], c["batch_size"], c["gpus"], c["sharding"], c["killed_at"] + (f" ({c['killed_in']})" if c.get("killed_in") else ""),
+            c.get("resumed_from") or "no checkpoint", f"{c['total_steps']} of {c['max_steps']}" if done else c["error"],
+            ", ".join(map(str, c.get("eval_steps", []))), {True: "passed", False: "FAILED"}.get(c.get("reload_check"), ""))) + " |")
+    return "\n".join(lines)
 
 # %% ../nbs/10_benchmark.ipynb #1bbde5a9
 def results_table(results: dict, # what one part measured

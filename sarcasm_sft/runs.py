@@ -17,12 +17,13 @@ from .scoring import (LOGGED_METRICS, answer_margins, generate_predictions, plot
 
 # %% auto #0
 __all__ = ['CLAIM_FILE', 'STATE_FILE', 'CLAIM_ENV', 'EMPTY_CLAIM_GRACE_S', 'RUN_STATES', 'PACKAGES', 'RUN_FILES',
-           'RELOAD_TOLERANCE', 'RELOAD_CHECK_ROWS', 'CHECKPOINT_FILES', 'LAUNCHING', 'REPORT', 'RunFolderError',
-           'RunFolderBusy', 'process_alive', 'Claim', 'claim_run_folder', 'write_run_state', 'RunStatus', 'run_status',
-           'write_json', 'write_predictions', 'run_config', 'require_finished_run', 'load_run', 'package_versions',
-           'git_commit', 'device_name', 'plot_loss', 'plot_eval_history', 'reload_answers', 'compare_reload',
-           'validate_run', 'checkpoint_step', 'latest_checkpoint', 'check_run_folder', 'set_aside_report',
-           'prepare_run_folder', 'save_error_analysis', 'show_error_analysis', 'save_adapter', 'save_run_files']
+           'RELOAD_TOLERANCE', 'RELOAD_CHECK_ROWS', 'CHECKPOINT_FILES', 'CHECKPOINT_STATE', 'LAUNCHING', 'REPORT',
+           'RunFolderError', 'RunFolderBusy', 'process_alive', 'Claim', 'claim_run_folder', 'write_run_state',
+           'RunStatus', 'run_status', 'write_json', 'write_predictions', 'run_config', 'require_finished_run',
+           'load_run', 'package_versions', 'git_commit', 'device_name', 'plot_loss', 'plot_eval_history',
+           'reload_answers', 'compare_reload', 'validate_run', 'checkpoint_step', 'latest_checkpoint',
+           'check_run_folder', 'set_aside_report', 'prepare_run_folder', 'save_error_analysis', 'show_error_analysis',
+           'save_adapter', 'save_run_files']
 
 # %% ../nbs/05c_runs.ipynb #7bd59b10
 CLAIM_FILE, STATE_FILE = ".claim", "run_state.json"
@@ -281,7 +282,9 @@ def validate_run(run_dir, # the run folder
     return dict(report, passed=True)
 
 # %% ../nbs/05c_runs.ipynb #d73fa1a6
-CHECKPOINT_FILES = ("trainer_state.json", "adapter_model.safetensors", "optimizer.pt", "scheduler.pt")
+CHECKPOINT_FILES = ("trainer_state.json", "scheduler.pt")
+# the weights and the optimizer state: one file each, or under FSDP one sharded folder each, whole once its .metadata is written
+CHECKPOINT_STATE = (("adapter_model.safetensors", "pytorch_model_fsdp_0/.metadata"), ("optimizer.pt", "optimizer_0/.metadata"))
 
 def checkpoint_step(path: Path) -> int | None:
     "The step of a complete Trainer checkpoint (every file written, its state readable and for that step), else None."
@@ -290,7 +293,7 @@ def checkpoint_step(path: Path) -> int | None:
         state = json.loads((path / "trainer_state.json").read_text())
     except (ValueError, IndexError, OSError): return None
     complete = (state.get("global_step") == step and all((path / f).is_file() for f in CHECKPOINT_FILES)
-                and any(path.glob("rng_state*.pth")))
+                and all(any((path / f).is_file() for f in either) for either in CHECKPOINT_STATE) and any(path.glob("rng_state*.pth")))
     return step if complete else None
 
 def latest_checkpoint(run_dir) -> Path | None:

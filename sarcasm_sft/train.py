@@ -23,9 +23,10 @@ from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_fold
 # %% auto #0
 __all__ = ['WORKER_FLAG', 'FSDP_UNITS', 'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress',
            'TrainResult', 'RunPhases', 'one_gpu_per_process', 'logging_interval', 'sft_config', 'tensorboard_callbacks',
-           'StepTimer', 'whole_root', 'adapter_weights', 'load_adapter_weights', 'FloatBuffers', 'process_rank',
-           'eval_shard', 'gathered', 'launch_command', 'training_done', 'resume_finished_training', 'check_devices',
-           'train', 'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
+           'StepTimer', 'whole_root', 'adapter_weights', 'load_adapter_weights', 'save_checkpoint_adapter',
+           'AdapterInShardedCheckpoints', 'FloatBuffers', 'process_rank', 'eval_shard', 'gathered', 'launch_command',
+           'training_done', 'resume_finished_training', 'check_devices', 'train', 'worker_main',
+           'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #1805b6d5
 class GenerationEvalCallback(TrainerCallback):
@@ -228,6 +229,27 @@ def load_adapter_weights(model, weights: dict, # from `adapter_weights`
     for key, unit in units:
         with FSDP.summon_full_params(unit, recurse=False, writeback=True), torch.no_grad(): unit.module.weight.copy_(weights[key])
 
+def save_checkpoint_adapter(checkpoint: Path, # a Trainer checkpoint folder
+                            weights: dict, # from `adapter_weights`
+                           ):
+    "Write `weights` as the checkpoint's adapter_model.safetensors, in one rename (a kill leaves no half-written file)."
+    from safetensors.torch import save_file
+    partial = checkpoint / f".adapter_model.safetensors.tmp-{os.getpid()}"
+    save_file({k: v.contiguous() for k, v in weights.items()}, str(partial), metadata={"format": "pt"})
+    os.replace(partial, checkpoint / "adapter_model.safetensors")
+
+class AdapterInShardedCheckpoints(TrainerCallback):
+    "Under FSDP, each checkpoint also gets the whole adapter, gathered from the shards; without FSDP the Trainer writes it itself."
+    def __init__(self, model, # the PEFT model
+                 wrapped, # () -> the Trainer's model (FSDP's root unit once training has started)
+                 main: bool): # the process that writes the file; every process takes part in gathering it
+        self.model, self.wrapped, self.main = model, wrapped, main
+    def on_save(self, args, state, control, **kwargs):
+        from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+        if not isinstance(self.wrapped(), FSDP): return
+        weights = adapter_weights(self.model, self.wrapped())
+        if self.main: save_checkpoint_adapter(Path(args.output_dir) / f"checkpoint-{state.global_step}", weights)
+
 class FloatBuffers(TrainerCallback):
     "Under FSDP, keep the model's buffers in their own dtype (the RoPE frequencies in float32); without FSDP nothing to do."
     # accelerate's QLoRA mixed precision casts buffers to the bf16 storage type: every rotary angle moves, and the trained
@@ -293,9 +315,9 @@ def resume_finished_training(trainer, checkpoint: Path):
     from peft import set_peft_model_state_dict
     from safetensors.torch import load_file
     from transformers import TrainerState
-    if not (checkpoint / "adapter_model.safetensors").exists():  # FSDP's checkpoints hold sharded weights only
+    if not (checkpoint / "adapter_model.safetensors").exists():  # an FSDP run killed before `AdapterInShardedCheckpoints` wrote it
         raise SarcasmSftError(f"{checkpoint}: training had finished, but this checkpoint has no adapter_model.safetensors "
-                              "(an FSDP run's sharded checkpoint); start the run again under another run_name")
+                              "(an FSDP run killed while its last checkpoint was written); start the run again under another run_name")
     set_peft_model_state_dict(trainer.model, load_file(checkpoint / "adapter_model.safetensors"))
     trainer.state = TrainerState.load_from_json(str(checkpoint / "trainer_state.json"))
 
@@ -405,8 +427,8 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
                                           snapshot=(lambda: adapter_weights(model, trainer.model_wrapped)) if cfg.train.select_best else None,
                                           history_path=run_dir / "eval_history.json", main=phases.main)
         if checkpoint: callback.restore(checkpoint_step(checkpoint))
-        for cb in (FloatBuffers(), callback, timer, *([ConsoleProgress()] if phases.main else []), *tensorboard_callbacks(tracking, run_dir),
-                   *callbacks):  # FloatBuffers before the first eval
+        for cb in (FloatBuffers(), callback, timer, AdapterInShardedCheckpoints(model, lambda: trainer.model_wrapped, phases.main),
+                   *([ConsoleProgress()] if phases.main else []), *tensorboard_callbacks(tracking, run_dir), *callbacks):  # FloatBuffers before the first eval
             trainer.add_callback(cb)
         if checkpoint and training_done(checkpoint): resume_finished_training(trainer, checkpoint)
         else: trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
