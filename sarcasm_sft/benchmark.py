@@ -12,9 +12,10 @@ from .train import StepTimer, one_gpu_per_process
 
 # %% auto #0
 __all__ = ['ELEVEN_B', 'IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'build_random_checkpoint', 'tiles_of', 'post_text',
-           'write_image_set', 'vision_flops', 'language_flops', 'row_flops', 'mfu', 'ReadyBatches', 'time_training',
-           'encode_only', 'time_eval', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants',
-           'kill_tree', 'train_until', 'resume_table', 'results_table', 'scaling_table']
+           'write_image_set', 'vision_flops', 'language_flops', 'row_flops', 'mfu', 'open_cross_attention_gates',
+           'padding_tile_check', 'padding_check_table', 'ReadyBatches', 'time_training', 'encode_only', 'time_eval',
+           'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants', 'kill_tree', 'train_until',
+           'resume_table', 'results_table', 'scaling_table']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
 ELEVEN_B = dict(vision_config={"image_size": 560})  # Llama-3.2-11B-Vision's shape
@@ -118,6 +119,49 @@ def mfu(flops_per_s: float, device_name: str) -> float | None:
     "Model FLOPs utilisation against the card's dense bf16 peak (None for a card not in PEAK_BF16_FLOPS)."
     peak = next((v for k, v in PEAK_BF16_FLOPS.items() if k in device_name), None)
     return flops_per_s / peak if peak else None
+
+# %% ../nbs/10_benchmark.ipynb #13db18d4
+def open_cross_attention_gates(model, value: float = 1.0, # tanh(1) = 0.76, the tiny preset's gate
+                              ) -> int:
+    "Set the language model's cross-attention gates (0 in a randomly built checkpoint: the images would not reach the logits); returns how many."
+    gates = [p for n, p in model.named_parameters() if n.rsplit(".", 1)[-1] in ("cross_attn_attn_gate", "cross_attn_mlp_gate")]
+    with torch.no_grad():
+        for gate in gates: gate.fill_(value)
+    return len(gates)
+
+def padding_tile_check(model, processor, rows, # rows whose images have different tile counts
+                      ) -> dict:
+    "Per real-tile count: the largest relative change (max |difference| / max |reference|) of an image's real-tile features and of a row's last logits, real tiles only against every tile encoded."
+    from sarcasm_sft.collator import build_generation_batch
+    from sarcasm_sft.model import image_features, set_image_encoding
+    from sarcasm_sft.scoring import model_inputs
+    batch = model_inputs(build_generation_batch(processor, rows), model)
+    real, tiles = batch["aspect_ratio_mask"].sum(-1).flatten().tolist(), batch["pixel_values"].shape[2]
+    encoded = {}
+    with torch.no_grad():
+        for skip in (False, True):
+            set_image_encoding(model, skip)
+            features = image_features(model, batch["pixel_values"], batch["aspect_ratio_ids"], batch["aspect_ratio_mask"])
+            encoded[skip] = (features.float().reshape(len(rows), tiles, *features.shape[1:]), model(**batch).logits[:, -1].float())
+    set_image_encoding(model)
+    relative = lambda a, b: ((a - b).abs().max() / b.abs().max()).item()
+    out = {}
+    for i, n in enumerate(real):
+        row = dict(features=relative(encoded[True][0][i, :n], encoded[False][0][i, :n]), logits=relative(encoded[True][1][i], encoded[False][1][i]))
+        out[n] = {k: max(v, out.get(n, {}).get(k, 0.0)) for k, v in row.items()}
+    return dict(sorted(out.items()))
+
+# %% ../nbs/10_benchmark.ipynb #fe939ab2
+def padding_check_table(results: dict, # what the check part measured
+                        tolerance: float = 2e-2, # issue 8's bound for the 11B architecture in bf16
+                       ) -> str:
+    "The check part's result as a markdown table, one row per real-tile count."
+    head = "| real tiles | image features, max relative change | last logits, max relative change | logits within tolerance |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for c in results["cases"]:
+        for n, r in c["by_real_tiles"].items():
+            lines.append(f"| {n} | {r['features']:.1e} | {r['logits']:.1e} | {'yes' if r['logits'] <= tolerance else 'NO'} |")
+    return "\n".join(lines)
 
 # %% ../nbs/10_benchmark.ipynb #5bd8d476
 class ReadyBatches:
