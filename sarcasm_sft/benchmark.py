@@ -345,8 +345,11 @@ def results_table(results: dict, # what one part measured
 # %% ../nbs/10_benchmark.ipynb #539f6ea5
 def scaling_table(results: dict, # what the gpus or fsdp part measured
                  ) -> str:
-    "The train() runs as a markdown table, each against one GPU at the same per-GPU batch where the run has that case."
-    one_gpu = {c["batch_size"]: c["samples_per_s"] for c in results["cases"] if c.get("gpus") == 1 and c.get("samples_per_s")}
+    "The train() runs as a markdown table, each against one GPU at the same per-GPU batch (the mean where the run has several)."
+    one_gpu = {}
+    for c in results["cases"]:
+        if c.get("gpus") == 1 and c.get("samples_per_s"): one_gpu.setdefault(c["batch_size"], []).append(c["samples_per_s"])
+    one_gpu = {batch: sum(rates) / len(rates) for batch, rates in one_gpu.items()}
     head = "| set | per-GPU batch | GPUs | sharding | samples/s | vs 1 GPU | MFU per GPU | peak GiB per GPU | estimate GiB | reload check |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for c in results["cases"]:

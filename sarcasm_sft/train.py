@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from transformers import TrainerCallback
 from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
-from .env import Tracking, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
+from .env import Tracking, atomic_write_text, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
 from .model import estimate_line, is_sharded, load_model, load_processor, memory_estimate, model_source
@@ -23,10 +23,10 @@ from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_fold
 # %% auto #0
 __all__ = ['WORKER_FLAG', 'FSDP_UNITS', 'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress',
            'TrainResult', 'RunPhases', 'one_gpu_per_process', 'logging_interval', 'sft_config', 'tensorboard_callbacks',
-           'StepTimer', 'whole_root', 'adapter_weights', 'load_adapter_weights', 'save_checkpoint_adapter',
-           'AdapterInShardedCheckpoints', 'FloatBuffers', 'process_rank', 'eval_shard', 'gathered', 'launch_command',
-           'training_done', 'resume_finished_training', 'check_devices', 'train', 'worker_main',
-           'refuse_secret_parameters', 'demo_run_checks']
+           'StepTimer', 'StepProfiler', 'whole_root', 'adapter_weights', 'load_adapter_weights',
+           'save_checkpoint_adapter', 'AdapterInShardedCheckpoints', 'FloatBuffers', 'process_rank', 'eval_shard',
+           'gathered', 'launch_command', 'training_done', 'resume_finished_training', 'check_devices', 'train',
+           'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #1805b6d5
 class GenerationEvalCallback(TrainerCallback):
@@ -190,6 +190,37 @@ class StepTimer(TrainerCallback):
         step = self.step_s
         return dict(samples_per_s=round(rows_per_step / step, 3) if step else None, step_s=round(step, 4) if step else None,
                     steps_timed=max(len(self.times) - self.warmup, 0))
+
+# %% ../nbs/06_train.ipynb #fee0ba61
+class StepProfiler(TrainerCallback):
+    "torch.profiler over `steps` optimizer steps after `skip`; this process's table and Chrome trace go into `folder`."
+    def __init__(self, folder: Path, # e.g. <run>/profile
+                 steps: int, # optimizer steps profiled
+                 skip: int = 2, # steps left out first (loading, compilation and allocator warm-up)
+                 rank: int = 0): # this process, in the file names
+        self.folder, self.steps, self.skip, self.rank = Path(folder), steps, skip, rank
+        self.seen, self.profiled, self.profiler = 0, 0, None
+    def on_step_begin(self, args, state, control, **kw):
+        if self.profiler is None and self.seen == self.skip and self.profiled == 0:
+            from torch.profiler import ProfilerActivity, profile
+            self.profiler = profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if torch.cuda.is_available() else []))
+            self.profiler.__enter__()
+    def on_step_end(self, args, state, control, **kw):
+        self.seen += 1
+        if self.profiler is not None:
+            self.profiled += 1
+            if self.profiled == self.steps: self._write()
+    def on_train_end(self, args, state, control, **kw):
+        if self.profiler is not None: self._write()  # training ended before `steps` were profiled: keep what there is
+    def _write(self):
+        profiler, self.profiler = self.profiler, None
+        profiler.__exit__(None, None, None)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        by = "cuda_time_total" if torch.cuda.is_available() else "cpu_time_total"
+        table = profiler.key_averages().table(sort_by=by, row_limit=60)
+        atomic_write_text(self.folder / f"rank{self.rank}.txt", f"{self.profiled} optimizer steps after the first {self.skip}, sorted by {by}\n{table}\n")
+        partial = self.folder / f".rank{self.rank}.json.tmp-{os.getpid()}"
+        profiler.export_chrome_trace(str(partial)); os.replace(partial, self.folder / f"rank{self.rank}.json")
 
 # %% ../nbs/06_train.ipynb #16584e74
 def whole_root(wrapped, # the Trainer's model: FSDP's root unit, or a model FSDP does not shard
@@ -428,8 +459,9 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
                                           history_path=run_dir / "eval_history.json", main=phases.main)
         if checkpoint: callback.restore(checkpoint_step(checkpoint))
         for cb in (FloatBuffers(), callback, timer, AdapterInShardedCheckpoints(model, lambda: trainer.model_wrapped, phases.main),
-                   *([ConsoleProgress()] if phases.main else []), *tensorboard_callbacks(tracking, run_dir), *callbacks):  # FloatBuffers before the first eval
-            trainer.add_callback(cb)
+                   *([ConsoleProgress()] if phases.main else []), *tensorboard_callbacks(tracking, run_dir), *callbacks,
+                   *([StepProfiler(run_dir / "profile", cfg.train.profile_steps, rank=process_rank()[0])] if cfg.train.profile_steps else [])):
+            trainer.add_callback(cb)  # FloatBuffers before the first eval
         if checkpoint and training_done(checkpoint): resume_finished_training(trainer, checkpoint)
         else: trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     pace, peaks = timer.pace(cfg.train.batch_size * cfg.train.grad_accum * world), gathered([timer.peak_gib])
