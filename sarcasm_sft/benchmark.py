@@ -8,7 +8,7 @@ import contextlib, functools, gc, json, math, os, random, signal, subprocess, sy
 from pathlib import Path
 import torch
 from .config import LABEL_WORDS, RunConfig
-from .train import StepTimer, one_gpu_per_process
+from .train import StepProfiler, StepTimer, one_gpu_per_process
 
 # %% auto #0
 __all__ = ['ELEVEN_B', 'IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'build_random_checkpoint', 'tiles_of', 'post_text',

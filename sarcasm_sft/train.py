@@ -218,7 +218,7 @@ class StepProfiler(TrainerCallback):
         self.folder.mkdir(parents=True, exist_ok=True)
         by = "cuda_time_total" if torch.cuda.is_available() else "cpu_time_total"
         table = profiler.key_averages().table(sort_by=by, row_limit=60)
-        atomic_write_text(self.folder / f"rank{self.rank}.txt", f"{self.profiled} optimizer steps after the first {self.skip}, sorted by {by}\n{table}\n")
+        atomic_write_text(self.folder / f"rank{self.rank}.txt", f"{self.profiled} step(s) profiled after the first {self.skip}, sorted by {by}\n{table}\n")
         partial = self.folder / f".rank{self.rank}.json.tmp-{os.getpid()}"
         profiler.export_chrome_trace(str(partial)); os.replace(partial, self.folder / f"rank{self.rank}.json")
 
