@@ -17,7 +17,8 @@ __all__ = ['COMPARED_METRICS', 'SCORED_METRICS', 'IGNORED_PARAMETERS', 'eval_row
 # %% ../nbs/07b_compare.ipynb #e759c5e9
 COMPARED_METRICS = ("accuracy", "macro_f1", "f1_sarcastic")
 SCORED_METRICS = ("roc_auc", "ece")  # runs with eval_mode="score"
-IGNORED_PARAMETERS = ("run_name", "out_dir", "resume")  # differ from run to run without changing what a run computes
+# differ from run to run without changing what a run computes (DataLoader workers prepare the same batches; tests in 04/05b)
+IGNORED_PARAMETERS = ("run_name", "out_dir", "resume", "profile_steps", "num_workers", "report_to", "wandb_project")
 
 def eval_rows_key(run_dir: Path) -> str:
     "A short fingerprint of the ids a run's final eval scored."
@@ -39,7 +40,7 @@ def run_summary(run_dir, # a finished run folder
 
 # %% ../nbs/07b_compare.ipynb #facf8a7d
 def differing_parameters(summaries: list[dict]) -> list[str]:
-    "The parameters whose values are not the same in every run (run names and folders left out)."
+    "The parameters whose values are not the same in every run (`IGNORED_PARAMETERS` left out)."
     names = [k for k in summaries[0]["parameters"] if k not in IGNORED_PARAMETERS]
     return [k for k in names if len({json.dumps(s["parameters"].get(k)) for s in summaries}) > 1]
 
