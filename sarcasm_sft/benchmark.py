@@ -179,12 +179,13 @@ def time_training(model, processor, cfg: RunConfig, # batch_size, grad_accum, nu
     "samples/s (median step after `warmup`, timed by train's `StepTimer`), step time and peak GPU memory of `steps` optimizer steps."
     from trl import SFTTrainer
     from sarcasm_sft.collator import Llama32VisionSFTCollator
+    from sarcasm_sft.model import compute_dtype
     from sarcasm_sft.train import sft_config
     cfg.train.max_steps, cfg.train.eval_steps = steps, steps + 1  # no checkpoint inside the timed steps
     timer = StepTimer(warmup)
     with tempfile.TemporaryDirectory() as tmp:
         trainer = SFTTrainer(model=model, args=sft_config(cfg, Path(tmp), steps, "none"), train_dataset=rows,
-                             data_collator=collator or Llama32VisionSFTCollator(processor, cfg), processing_class=processor,
+                             data_collator=collator or Llama32VisionSFTCollator(processor, cfg, pixel_dtype=compute_dtype()), processing_class=processor,
                              callbacks=[timer])
         trainer.train()
     del trainer; gc.collect()  # and its persistent DataLoader workers
@@ -197,11 +198,11 @@ def encode_only(model, processor, rows, # a dataset split or list of rows
                ) -> int:
     "An eval's floor: the eval's batches, from its DataLoader workers, through the vision tower and projector only; returns the images encoded."
     from sarcasm_sft.collator import build_generation_batch
-    from sarcasm_sft.model import image_features
+    from sarcasm_sft.model import compute_dtype, image_features
     from sarcasm_sft.scoring import eval_batches, model_inputs, worker_count
     encoded = 0
     with torch.no_grad():
-        for _, batch in eval_batches(rows, functools.partial(build_generation_batch, processor, cfg=cfg), cfg.eval.eval_batch_size, worker_count(cfg)):
+        for _, batch in eval_batches(rows, functools.partial(build_generation_batch, processor, cfg=cfg, pixel_dtype=compute_dtype()), cfg.eval.eval_batch_size, worker_count(cfg)):
             inputs = model_inputs(batch, model)
             image_features(model, inputs["pixel_values"], inputs["aspect_ratio_ids"], inputs["aspect_ratio_mask"])
             encoded += len(inputs["pixel_values"])

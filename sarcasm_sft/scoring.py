@@ -14,12 +14,13 @@ from .model import compute_dtype, image_features, is_sharded
 
 # %% auto #0
 __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID', 'LOGGED_METRICS', 'BOOTSTRAP_RESAMPLES',
-           'BOOTSTRAP_SEED', 'BOOTSTRAP_METHOD', 'CALIBRATION_BINS', 'normalize_label', 'bootstrap_intervals',
-           'intervals_overlap', 'with_interval', 'sarcasm_metrics', 'default_workers', 'worker_count', 'eval_batches',
-           'model_inputs', 'row_facts', 'generate_predictions', 'metrics_of', 'sigmoid', 'score_predictions',
-           'answer_margins', 'calibration', 'choose_threshold', 'score_metrics', 'threshold_choice', 'with_generation',
-           'agreement', 'eval_predictions', 'plot_confusion_matrix', 'cut_off', 'plot_reliability', 'accuracy_by',
-           'length_buckets', 'error_analysis', 'plot_accuracy_by_group', 'plot_mistakes', 'eval_subset']
+           'BOOTSTRAP_SEED', 'BOOTSTRAP_METHOD', 'PREFETCH_BATCHES', 'CALIBRATION_BINS', 'normalize_label',
+           'bootstrap_intervals', 'intervals_overlap', 'with_interval', 'sarcasm_metrics', 'default_workers',
+           'worker_count', 'eval_batches', 'model_inputs', 'row_facts', 'generate_predictions', 'metrics_of', 'sigmoid',
+           'score_predictions', 'answer_margins', 'calibration', 'choose_threshold', 'score_metrics',
+           'threshold_choice', 'with_generation', 'agreement', 'eval_predictions', 'plot_confusion_matrix', 'cut_off',
+           'plot_reliability', 'accuracy_by', 'length_buckets', 'error_analysis', 'plot_accuracy_by_group',
+           'plot_mistakes', 'eval_subset']
 
 # %% ../nbs/05b_scoring.ipynb #490b1bcc
 NEGATORS = {"not", "no", "non", "never", "neither", "nor", "hardly", "barely", "without", "nothing", "none", "isnt", "wasnt",
@@ -132,6 +133,8 @@ class _Chunks:
         chunk = [self.rows[j] for j in range(i * self.batch_size, min((i + 1) * self.batch_size, len(self.rows)))]
         return [dict(id=r["id"], label=int(r["label"])) for r in chunk], self.make_batch(chunk)
 
+PREFETCH_BATCHES = 2  # per DataLoader worker, for training and eval
+
 def eval_batches(rows, # a dataset split or list of rows
                  make_batch, # rows -> tensors (a generation batch, a collated batch)
                  batch_size: int, workers: int):
@@ -139,8 +142,9 @@ def eval_batches(rows, # a dataset split or list of rows
     from torch.utils.data import DataLoader
     chunks = _Chunks(rows, batch_size, make_batch)
     workers = max(min(workers, len(chunks) - 1), 0)  # a worker costs a process start: only where it has batches to prepare ahead
-    return DataLoader(chunks, batch_size=None, num_workers=workers,
-                      pin_memory=torch.cuda.is_available(), prefetch_factor=4 if workers else None)
+    # two batches ahead per worker: each worker outruns the GPU several times over, and every batch in flight is held in shared
+    # memory (64 rows of 4-tile images: 0.5 GB in bf16), so more would only cost host memory
+    return DataLoader(chunks, batch_size=None, num_workers=workers, pin_memory=torch.cuda.is_available(), prefetch_factor=PREFETCH_BATCHES if workers else None)
 
 # %% ../nbs/05b_scoring.ipynb #267f7e4a
 def model_inputs(batch: dict, model) -> dict:
@@ -163,7 +167,7 @@ def generate_predictions(model, processor, rows, # a dataset split or list of ro
     "One dict per row: id, label, generation, prediction (1, 0 or None), prompt_tokens, tiles."
     was_training, out = model.training, []
     model.eval()
-    make_batch = functools.partial(build_generation_batch, processor, cfg=cfg, blank_images=blank_images)
+    make_batch = functools.partial(build_generation_batch, processor, cfg=cfg, blank_images=blank_images, pixel_dtype=compute_dtype())
     sharded = is_sharded(model)  # FSDP: every process generates until all are done (each step gathers weights together)
     try:
         for chunk, batch in tqdm(eval_batches(rows, make_batch, cfg.eval.eval_batch_size, worker_count(cfg)), desc=desc, leave=False):
@@ -194,7 +198,7 @@ def score_predictions(model, processor, rows, # a dataset split or list of rows 
                       desc: str = "score", # progress-bar label
                      ) -> list[dict]:
     "One dict per row: id, label, margin (nats), p_sarcastic, prediction (1/0 at `threshold`), prompt_tokens, tiles."
-    collate = Llama32VisionSFTCollator(processor, cfg)
+    collate = Llama32VisionSFTCollator(processor, cfg, pixel_dtype=compute_dtype())
     a1, a0 = collate.answer_ids[1], collate.answer_ids[0]
     def both_answers(chunk):  # each row's prompt once, then both answers (built in the DataLoader workers)
         if blank_images:

@@ -13,9 +13,9 @@ from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
 from .env import Tracking, atomic_write_text, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
-from .model import estimate_line, is_sharded, load_model, load_processor, memory_estimate, model_source
+from .model import compute_dtype, estimate_line, is_sharded, load_model, load_processor, memory_estimate, model_source
 from .scoring import (LOGGED_METRICS, error_analysis, eval_predictions, eval_subset, generate_predictions, metrics_of,
-                                 threshold_choice, with_generation, worker_count)
+                                 threshold_choice, with_generation, worker_count, PREFETCH_BATCHES)
 from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
                               prepare_run_folder, reload_answers, run_status, save_error_analysis, save_run_files, validate_run, write_json,
                               write_run_state)
@@ -156,7 +156,7 @@ def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int,
         remove_unused_columns=False, dataset_kwargs={"skip_prepare_dataset": True}, packing=False, max_length=None,
         gradient_checkpointing=False,  # load_model already set it up, non-reentrant (the Trainer's would re-enable input grads)
         # images are decoded, resized and tiled in worker processes, a few batches ahead of the GPU
-        dataloader_num_workers=workers, dataloader_pin_memory=gpu, dataloader_prefetch_factor=4 if workers else None,
+        dataloader_num_workers=workers, dataloader_pin_memory=gpu, dataloader_prefetch_factor=PREFETCH_BATCHES if workers else None,
         dataloader_persistent_workers=workers > 0,
         ddp_find_unused_parameters=cfg.data.text_only))  # several processes: every LoRA weight gets a gradient when rows have images
 
@@ -441,7 +441,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         estimate = memory_estimate(AutoConfig.from_pretrained(model_source(cfg), token=secrets.hf_token), cfg)
         if phases.main: console(estimate_line(estimate))
         processor, model = load_processor(cfg), load_model(cfg)
-        collator = Llama32VisionSFTCollator(processor, cfg)
+        collator = Llama32VisionSFTCollator(processor, cfg, pixel_dtype=compute_dtype())
         eval_rows = eval_subset(splits.eval, cfg.eval.max_eval_samples, cfg.train.seed)
         _sanity_check(collator, processor, splits.train, "train"); _sanity_check(collator, processor, eval_rows, "eval")
         tracking = init_tracking(cfg, secrets) if phases.main else Tracking()  # one process reports
