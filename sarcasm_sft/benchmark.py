@@ -11,11 +11,12 @@ from .config import LABEL_WORDS, RunConfig
 from .train import StepProfiler, StepTimer, one_gpu_per_process
 
 # %% auto #0
-__all__ = ['ELEVEN_B', 'IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'build_random_checkpoint', 'tiles_of', 'post_text',
-           'write_image_set', 'vision_flops', 'language_flops', 'row_flops', 'mfu', 'open_cross_attention_gates',
-           'padding_tile_check', 'padding_check_table', 'ReadyBatches', 'time_training', 'encode_only', 'time_eval',
-           'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants', 'kill_tree', 'train_until',
-           'resume_table', 'results_table', 'scaling_table']
+__all__ = ['ELEVEN_B', 'IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'CAP_SITECUSTOMIZE', 'build_random_checkpoint', 'tiles_of',
+           'post_text', 'write_image_set', 'vision_flops', 'language_flops', 'row_flops', 'mfu',
+           'open_cross_attention_gates', 'padding_tile_check', 'padding_check_table', 'ReadyBatches', 'time_training',
+           'encode_only', 'time_eval', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants',
+           'kill_tree', 'train_until', 'resume_table', 'capped_gpu_env', 'quantization_agreement', 'results_table',
+           'scaling_table']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
 ELEVEN_B = dict(vision_config={"image_size": 560})  # Llama-3.2-11B-Vision's shape
@@ -324,6 +325,42 @@ def resume_table(results: dict, # what the resume part measured
             ", ".join(map(str, c.get("eval_steps", []))), {True: "passed", False: "FAILED"}.get(c.get("reload_check"), ""))) + " |")
     return "\n".join(lines)
 
+# %% ../nbs/10_benchmark.ipynb #4bb2d50b
+CAP_SITECUSTOMIZE = """import os
+if "LOCAL_RANK" in os.environ:  # a process the launcher started (sarcasm_sft benchmark: smaller cards, on large ones)
+    import torch
+    for gpu in range(torch.cuda.device_count()):
+        torch.cuda.set_per_process_memory_fraction(min(1.0, {cap_gib} * 2**30 / torch.cuda.get_device_properties(gpu).total_memory), gpu)
+"""
+
+def capped_gpu_env(cap_gib: float, # GiB each launched process may allocate on each GPU
+                   folder: Path, # where the sitecustomize module is written
+                  ) -> dict:
+    "Environment under which every process a launch starts may allocate at most `cap_gib` on each GPU."
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(CAP_SITECUSTOMIZE.format(cap_gib=cap_gib))
+    return dict(PYTHONPATH=os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")])))
+
+# %% ../nbs/10_benchmark.ipynb #8f925729
+def quantization_agreement(shapes=((4096, 4096), (14336, 4096)), # weight shapes to quantize (the 11B's attention and MLP)
+                           device: str = "cuda", # where the second quantization runs
+                          ) -> dict:
+    "How far bitsandbytes' NF4 quantization (double-quantized, bf16 storage) on the CPU agrees with the one on `device`."
+    import bitsandbytes as bnb
+    generator, equal, total, largest = torch.Generator().manual_seed(0), 0, 0, 0.0
+    for shape in shapes:
+        weight = (torch.randn(shape, generator=generator) * 0.02).to(torch.bfloat16)
+        quantized = {where: bnb.nn.Params4bit(weight.clone(), requires_grad=False, quant_type="nf4", compress_statistics=True,
+                                               quant_storage=torch.bfloat16).to(where) for where in ("cpu", device)}
+        cpu, other = quantized["cpu"], quantized[device]
+        packed = [(cpu.data.view(torch.uint8), other.data.cpu().view(torch.uint8)),
+                  (cpu.quant_state.absmax, other.quant_state.absmax.cpu()),
+                  (cpu.quant_state.state2.absmax, other.quant_state.state2.absmax.cpu())]
+        equal += sum(int((a == b).sum()) for a, b in packed); total += sum(a.numel() for a, _ in packed)
+        dequantized = [bnb.functional.dequantize_4bit(q.data, q.quant_state).float().cpu() for q in (cpu, other)]
+        largest = max(largest, float((dequantized[0] - dequantized[1]).abs().max()))
+    return dict(equal_fraction=round(equal / total, 8), max_abs_difference=largest, device=device)
+
 # %% ../nbs/10_benchmark.ipynb #1bbde5a9
 def results_table(results: dict, # what one part measured
                   recipe: dict | None = None, # {set: samples/s of the TRL recipe}
@@ -351,13 +388,16 @@ def scaling_table(results: dict, # what the gpus or fsdp part measured
     for c in results["cases"]:
         if c.get("gpus") == 1 and c.get("samples_per_s"): one_gpu.setdefault(c["batch_size"], []).append(c["samples_per_s"])
     one_gpu = {batch: sum(rates) / len(rates) for batch, rates in one_gpu.items()}
-    head = "| set | per-GPU batch | GPUs | sharding | samples/s | vs 1 GPU | MFU per GPU | peak GiB per GPU | estimate GiB | reload check |"
+    head = ("| set | tiles | per-GPU batch | GPUs | sharding | GiB cap per GPU | samples/s | vs 1 GPU | MFU per GPU | peak GiB per GPU "
+            "| estimate GiB | reload check |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
-    for c in results["cases"]:
+    for c in (c for c in results["cases"] if c.get("kind", "train()") == "train()"):
         rate, base = c.get("samples_per_s"), one_gpu.get(c["batch_size"])
         lines.append("| " + " | ".join(str(x) for x in (
-            c["set"], c["batch_size"], c["gpus"], c["sharding"], rate or c.get("error", "failed"),
+            c["set"], c.get("max_image_tiles", 4), c["batch_size"], c["gpus"], c["sharding"], c.get("cap_gib") or "",
+            rate or c.get("error", "failed"),
             f"{rate / base:.2f}x" if rate and base and c["gpus"] > 1 else "", f"{c['mfu']:.1%}" if c.get("mfu") else "",
             ", ".join(map(str, c.get("peak_gib_per_gpu", []))), c.get("estimate_gib", ""),
-            {True: "passed", False: "FAILED"}.get(c.get("reload_check"), ""))) + " |")
+            {True: "passed", False: "FAILED"}.get(c.get("reload_check"), "")
+            + (f" ({', '.join(c['reload_check_devices'])})" if len(c.get("reload_check_devices", [])) > 1 else ""))) + " |")
     return "\n".join(lines)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_model.ipynb #a5b4e1ba
 from __future__ import annotations
-import logging, os, warnings
+import contextlib, logging, os, warnings
 from pathlib import Path
 import torch
 from .config import RunConfig, SarcasmSftError
@@ -16,9 +16,10 @@ log = logging.getLogger(__name__)
 # %% auto #0
 __all__ = ['log', 'LORA_TARGET_PRESETS', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES', 'NINETY_B', 'ModelAccessError',
            'check_model_access', 'model_source', 'load_processor', 'flash_attn_unavailable_reason',
-           'choose_attn_implementation', 'lora_config', 'run_without_grad', 'vision_has_lora', 'compute_dtype',
-           'load_base_model', 'keep_4bit_weights_trainable', 'encode_images', 'image_features', 'is_sharded',
-           'set_image_encoding', 'supported_canvases', 'accept_fewer_tiles', 'load_model', 'parameter_counts',
+           'choose_attn_implementation', 'lora_config', 'run_without_grad', 'vision_has_lora', 'gpu_memory_budget',
+           'weights_placement', 'quantizing_threads', 'cpu_threads', 'compute_dtype', 'load_base_model',
+           'keep_4bit_weights_trainable', 'encode_images', 'image_features', 'is_sharded', 'set_image_encoding',
+           'supported_canvases', 'accept_fewer_tiles', 'load_model', 'parameter_counts', 'generation_cache_bytes',
            'memory_estimate', 'estimate_line']
 
 # %% ../nbs/05_model.ipynb #8ab3f6c6
@@ -108,6 +109,36 @@ def run_without_grad(module: torch.nn.Module):
 def vision_has_lora(model) -> bool:
     return any("lora_" in n for n, _ in _submodule(model, "vision_model").named_parameters())
 
+# %% ../nbs/05_model.ipynb #8c3e8298
+def gpu_memory_budget() -> dict[int, int]:
+    "Bytes this process may still take on each GPU: what is free there, within its per-process cap."
+    budget = {}
+    for gpu in range(torch.cuda.device_count()):
+        free, total = torch.cuda.mem_get_info(gpu)
+        budget[gpu] = int(min(free, torch.cuda.get_per_process_memory_fraction(gpu) * total - torch.cuda.memory_reserved(gpu)))
+    return budget
+
+def weights_placement(cfg: RunConfig, # `cfg.train.fsdp`: whether the run is (or was trained) sharded
+                      training: bool, # loading to train (else: to evaluate or check a saved run)
+                     ) -> dict:
+    "`from_pretrained`'s `device_map` (and `max_memory`) for this process."
+    if not torch.cuda.is_available(): return dict(device_map=None)
+    if cfg.train.fsdp and training: return dict(device_map={"": "cpu"})  # FSDP moves it to the GPU one unit at a time, sharded
+    if cfg.train.fsdp: return dict(device_map="sequential", max_memory=gpu_memory_budget())  # larger than one card: over all
+    return dict(device_map={"": int(os.environ.get("LOCAL_RANK", 0))})  # this process's GPU
+
+def quantizing_threads() -> int:
+    "This process's share of the machine's cores (the launcher sets one thread per process)."
+    return max(1, len(os.sched_getaffinity(0)) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
+
+@contextlib.contextmanager
+def cpu_threads(count: int):
+    "Run the block with `count` torch threads, then restore the number before."
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try: yield
+    finally: torch.set_num_threads(before)
+
 # %% ../nbs/05_model.ipynb #4b5710e1
 # full prefixes: transformers matches them from the start of a module name (older versions: as substrings)
 QUANT_SKIP_MODULES = ["model.vision_model", "model.multi_modal_projector", "lm_head"]
@@ -115,23 +146,24 @@ QUANT_SKIP_MODULES = ["model.vision_model", "model.multi_modal_projector", "lm_h
 def compute_dtype() -> torch.dtype: return torch.bfloat16 if torch.cuda.is_available() else torch.float32
 
 def load_base_model(cfg: RunConfig, # `cfg.model` says which checkpoint, 4-bit or not, attention
+                    training: bool = False, # placed for training (`weights_placement`) rather than for inference
                    ):
     "The checkpoint, quantized as configured, frozen, without LoRA."
     from transformers import BitsAndBytesConfig, MllamaForConditionalGeneration
     set_runtime_env()  # TF32 matmuls on GPUs that have them, allocator settings
     dtype, source = compute_dtype(), model_source(cfg)
-    kwargs = dict(dtype=dtype, token=resolve_tokens_and_env(cfg).hf_token,
-                  device_map={"": int(os.environ.get("LOCAL_RANK", 0))} if torch.cuda.is_available() else None)  # this process's GPU
+    kwargs = dict(dtype=dtype, token=resolve_tokens_and_env(cfg).hf_token, **weights_placement(cfg, training))
     if cfg.model.load_in_4bit:
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype,
             bnb_4bit_quant_storage=dtype, llm_int8_skip_modules=QUANT_SKIP_MODULES)
     attn = choose_attn_implementation(cfg, MllamaForConditionalGeneration)
-    try: model = MllamaForConditionalGeneration.from_pretrained(source, attn_implementation=attn, **kwargs)
-    except (ImportError, ValueError, RuntimeError) as e:
-        if attn != "flash_attention_2": raise
-        warnings.warn(f"FlashAttention-2 failed to load ({type(e).__name__}: {e}); using SDPA attention.", stacklevel=2)
-        model = MllamaForConditionalGeneration.from_pretrained(source, attn_implementation="sdpa", **kwargs)
+    with cpu_threads(quantizing_threads()) if kwargs["device_map"] == {"": "cpu"} else contextlib.nullcontext():
+        try: model = MllamaForConditionalGeneration.from_pretrained(source, attn_implementation=attn, **kwargs)
+        except (ImportError, ValueError, RuntimeError) as e:
+            if attn != "flash_attention_2": raise
+            warnings.warn(f"FlashAttention-2 failed to load ({type(e).__name__}: {e}); using SDPA attention.", stacklevel=2)
+            model = MllamaForConditionalGeneration.from_pretrained(source, attn_implementation="sdpa", **kwargs)
     model.requires_grad_(False)
     keep_4bit_weights_trainable(model)
     accept_fewer_tiles(model)
@@ -230,7 +262,7 @@ def load_model(cfg: RunConfig, # the run's config: model, LoRA settings
               ):
     "The QLoRA model with LoRA applied, ready to train."
     from peft import get_peft_model
-    model = load_base_model(cfg)
+    model = load_base_model(cfg, training=True)
     if gradient_checkpointing is None: gradient_checkpointing = not cfg.is_tiny  # the tiny model is too small to need it
     if gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
@@ -249,7 +281,7 @@ QUANT_CONSTANT_BYTES = 1 / 64 + 4 / (64 * 256)  # NF4 double quantisation: an 8-
 def parameter_counts(model_config, # the checkpoint's MllamaConfig
                      cfg: RunConfig, # load_in_4bit, LoRA rank and targets
                     ) -> dict:
-    "Parameters by storage: `quantized` (4-bit linear weights), `unquantized` (the rest, bf16), `lora` (the adapter), `vision`, `embeddings`."
+    "Parameters by storage: `quantized` (4-bit linear weights), `unquantized` (the rest, bf16), `lora` (the adapter); `vision`, its largest `vision_layer`, `embeddings`."
     import re
     from transformers import MllamaForConditionalGeneration
     with torch.device("meta"): model = MllamaForConditionalGeneration(model_config)  # shapes only, no memory
@@ -262,13 +294,26 @@ def parameter_counts(model_config, # the checkpoint's MllamaConfig
     total = sum(p.numel() for p in model.parameters())
     return dict(quantized=quantized, unquantized=total - quantized, lora=lora,
                 vision=sum(p.numel() for p in model.model.vision_model.parameters()),
+                vision_layers=sum(p.numel() for p in model.model.vision_model.transformer.parameters())
+                              + sum(p.numel() for p in model.model.vision_model.global_transformer.parameters()),
+                vision_layer=sum(p.numel() for p in model.model.vision_model.transformer.layers[0].parameters()),
                 embeddings=model.get_input_embeddings().weight.numel() + model.lm_head.weight.numel())
+
+def generation_cache_bytes(text_config, # the checkpoint's text config
+                           image_tokens: int, # the row's image tokens (tiles x patches)
+                           text_tokens: int, # the prompt and the generated tokens
+                           bytes_per_value: int = 2, # bf16
+                          ) -> int:
+    "Bytes of one row's key/value cache in generation: the cross-attention layers hold the image tokens', the others the text's."
+    kv = text_config.hidden_size // text_config.num_attention_heads * text_config.num_key_value_heads
+    cross = len(text_config.cross_attention_layers)
+    return 2 * kv * bytes_per_value * (cross * image_tokens + (text_config.num_hidden_layers - cross) * text_tokens)
 
 def memory_estimate(model_config, # the checkpoint's MllamaConfig
                     cfg: RunConfig, # batch_size, max_image_tiles, vision_batch_size, num_gpus, fsdp, LoRA
                     text_tokens: int = 128, # tokens per row before the image (real posts: 48-127, plus instruction and template)
                    ) -> dict:
-    "GiB per GPU of a training run, term by term, and their `total`."
+    "GiB per GPU of a training run (the larger of a training step and an eval batch), term by term, and their `total`."
     counts, tc, vc = parameter_counts(model_config, cfg), model_config.text_config, model_config.vision_config
     shards = cfg.train.num_gpus if cfg.train.fsdp else 1
     d, kv = tc.hidden_size, tc.hidden_size // tc.num_attention_heads * tc.num_key_value_heads
@@ -277,16 +322,27 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     seq, image_tokens = tiles * (patches + (-patches % 8)), tiles * patches  # the tower pads each tile to a multiple of 8
     per_row = (text_tokens * d * 2 * tc.num_hidden_layers + image_tokens * d * 2 + text_tokens * tc.vocab_size * (2 + 4 + 4)
                + max(text_tokens * tc.intermediate_size * 2 * 4, image_tokens * kv * 2 * 4))
-    images = min(cfg.model.vision_batch_size or batch, batch)
-    vision = (images * (seq * seq * vc.attention_heads * 2 + seq * vc.hidden_size * 2 * 8)
-              + batch * image_tokens * vc.vision_output_dim * 2)
+    def vision_pass(rows):  # `vision_batch_size` images in the tower at once, then the tower's output for every row
+        images = min(cfg.model.vision_batch_size or rows, rows)
+        return images * (seq * seq * vc.attention_heads * 2 + seq * vc.hidden_size * 2 * 8) + rows * image_tokens * vc.vision_output_dim * 2
+    # an eval batch generates: each row's key/value cache and image features (per process, each scoring its share of the rows)
+    eval_rows = min(cfg.eval.eval_batch_size, -(-cfg.eval.max_eval_samples // cfg.train.num_gpus) or cfg.eval.eval_batch_size)
+    cache_per_row = generation_cache_bytes(tc, image_tokens, text_tokens + cfg.eval.max_new_tokens)
     lora = counts["lora"] * 2
     terms = dict(weights=(counts["quantized"] / 2 + counts["unquantized"] * 2) / shards + counts["quantized"] * QUANT_CONSTANT_BYTES,
                  adapter=lora / shards, gradients=lora * (1 if cfg.train.fsdp else 2 if cfg.train.num_gpus > 1 else 1) / shards,
-                 optimizer=2 * lora / shards, activations=batch * per_row, vision_pass=vision,
-                 fsdp_working_set=(counts["vision"] + counts["embeddings"]) * 2 * (1 - 1 / shards))
+                 optimizer=2 * lora / shards, activations=batch * per_row, vision_pass=vision_pass(batch),
+                 eval_batch=eval_rows * (cache_per_row + image_tokens * d * 2) + vision_pass(eval_rows),
+                 # what FSDP gathers whole at once beyond the shard: the vision tower's embeddings and one of its layers, the
+                 # language model's embeddings and output layer (each decoder layer's share is small beside them)
+                 fsdp_working_set=(counts["vision"] - counts["vision_layers"] + counts["vision_layer"] + counts["embeddings"])
+                                  * 2 * (1 - 1 / shards))
     gib = {k: round(v / 2**30, 4) for k, v in terms.items()}
-    return dict(gib, activations_per_row=round(per_row / 2**30, 4), total=round(sum(terms.values()) / 2**30, 4))
+    whole = counts["quantized"] * (1 / 2 + QUANT_CONSTANT_BYTES) + counts["unquantized"] * 2  # the model, unsharded
+    phase = max(terms["activations"] + terms["vision_pass"], terms["eval_batch"])  # never at once: training, or an eval
+    total = sum(v for k, v in terms.items() if k not in ("activations", "vision_pass", "eval_batch")) + phase
+    return dict(gib, activations_per_row=round(per_row / 2**30, 4), total=round(total / 2**30, 4),
+                host_ram_while_loading=round(whole / 2**30, 4) if cfg.train.fsdp else 0.0)  # per process: FSDP loads in host RAM
 
 def _size(gib: float) -> str: return f"{gib:.1f} GiB" if gib >= 1 else f"{gib * 1024:.0f} MiB"
 
@@ -294,10 +350,13 @@ def estimate_line(estimate: dict) -> str:
     "The estimate as one line for the terminal and the report."
     state = estimate["adapter"] + estimate["gradients"] + estimate["optimizer"]
     return (f"memory estimate per GPU: {_size(estimate['total'])} = weights {_size(estimate['weights'])} + adapter, gradients, "
-            f"optimizer {_size(state)} + activations {_size(estimate['activations'])} ({_size(estimate['activations_per_row'])} "
-            f"per row) + vision pass {_size(estimate['vision_pass'])}"
+            f"optimizer {_size(state)} + the larger of a training step (activations {_size(estimate['activations'])}, "
+            f"{_size(estimate['activations_per_row'])} per row, + vision pass {_size(estimate['vision_pass'])}) and an eval batch "
+            f"({_size(estimate['eval_batch'])})"
             + (f" + FSDP working set {_size(estimate['fsdp_working_set'])}" if estimate["fsdp_working_set"] else "")
-            + " (without the CUDA context)")
+            + " (without the CUDA context)"
+            + (f"; while loading, {_size(estimate['host_ram_while_loading'])} of host RAM per process"
+               if estimate.get("host_ram_while_loading") else ""))
 
 # %% ../nbs/05_model.ipynb #ee77dc51
 NINETY_B = dict(text_config=dict(hidden_size=8192, intermediate_size=28672, num_attention_heads=64, num_key_value_heads=8,

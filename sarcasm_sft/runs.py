@@ -265,11 +265,12 @@ def validate_run(run_dir, # the run folder
     nonzero_b = sum(int(p.abs().sum() > 0) for n, p in model.named_parameters() if "lora_B" in n)
     if not nonzero_b: raise RunFolderError(f"{run_dir}/adapter: every LoRA B matrix is zero; the adapter changes nothing")
     reloaded = reload_answers(model, processor, rows, cfg)
+    devices = sorted({str(p.device) for p in model.parameters()})  # several GPUs for a model larger than one (`weights_placement`)
     with model.disable_adapter(): base = answer_margins(model, processor, rows, cfg)
     del model; gc.collect()
     dtype = str(compute_dtype()).removeprefix("torch.")
     report = compare_reload(expected, reloaded, RELOAD_TOLERANCE[dtype])
-    report.update(adapter_effect_max=round(max(abs(a - b) for a, b in zip(reloaded["margins"], base)), 6), compute_dtype=dtype,
+    report.update(adapter_effect_max=round(max(abs(a - b) for a, b in zip(reloaded["margins"], base)), 6), compute_dtype=dtype, devices=devices,
                   nonzero_lora_b=nonzero_b, compared="answer margins log P(sarcastic) - log P(not sarcastic) and labels parsed "
                   "from greedy generation, in-memory vs reloaded adapter, same rows in the same batches")
     defects = []

@@ -25,8 +25,8 @@ __all__ = ['WORKER_FLAG', 'FSDP_UNITS', 'DEMO_TRAINING_SETTINGS', 'GenerationEva
            'TrainResult', 'RunPhases', 'one_gpu_per_process', 'logging_interval', 'sft_config', 'tensorboard_callbacks',
            'StepTimer', 'StepProfiler', 'whole_root', 'adapter_weights', 'load_adapter_weights',
            'save_checkpoint_adapter', 'AdapterInShardedCheckpoints', 'FloatBuffers', 'process_rank', 'eval_shard',
-           'gathered', 'launch_command', 'training_done', 'resume_finished_training', 'check_devices', 'train',
-           'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
+           'gathered', 'release_gpu_memory', 'launch_command', 'training_done', 'resume_finished_training',
+           'check_devices', 'train', 'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #1805b6d5
 class GenerationEvalCallback(TrainerCallback):
@@ -316,9 +316,20 @@ def gathered(predictions: list) -> list:
     dist.all_gather_object(parts, predictions)
     return [p for part in parts for p in part]
 
-# FSDP units: the vision tower and the language model whole (their own weights are gathered once per forward), each
-# decoder layer, and (PEFT's wrap policy adds them) every LoRA weight; the output layer and projector stay in the root
-FSDP_UNITS = "MllamaVisionModel,MllamaTextModel,MllamaSelfAttentionDecoderLayer,MllamaCrossAttentionDecoderLayer"
+def release_gpu_memory(world: int, # processes in the run
+                      ):
+    "Hand the GPU memory of dropped objects back, then wait until every process has (the reload check may spread over every GPU)."
+    gc.collect()
+    if torch.cuda.is_available(): torch.cuda.empty_cache()
+    if world > 1:
+        import torch.distributed as dist
+        dist.barrier()
+
+# FSDP units: each layer of the vision tower and of the language model, the rest of each (their embeddings), and (PEFT's
+# wrap policy adds them) every LoRA weight; the output layer and projector stay in the root. A vision tower gathered whole
+# would hold 1.7 GB on every GPU during each forward (11B and 90B alike); one layer at a time holds 40 MB.
+FSDP_UNITS = ("MllamaVisionModel,MllamaVisionEncoderLayer,MllamaTextModel,MllamaSelfAttentionDecoderLayer,"
+              "MllamaCrossAttentionDecoderLayer")
 
 def launch_command(cfg: RunConfig, config_path: Path, checkpoint: Path | None) -> list[str]:
     "accelerate launch of the worker entry point, `num_gpus` processes on this machine (CPU processes where there is no GPU)."
@@ -491,7 +502,9 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         if phases.main or is_sharded(model):  # under FSDP every process takes part in both
             with whole_root(trainer.model_wrapped): expected = reload_answers(model, processor, check_rows, cfg)
             adapter = adapter_weights(model, trainer.model_wrapped)
-        if not phases.main: return None  # rank 0 saves, checks and reports
+        if not phases.main:  # rank 0 saves, checks and reports, once every process has let go of its GPU memory
+            trainer = model = callback = None; release_gpu_memory(world)  # (the callback holds the trainer's log)
+            return None
     with phases("saving"):
         save_run_files(run_dir, model, processor, predictions, dict(before=callback.before, history=callback.history), final,
                        blank, trainer.state.log_history,
@@ -504,8 +517,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
                     trainable_parameters=sum(v.numel() for v in adapter.values()), pace=pace,
                     memory=dict(estimate_gib=estimate, peak_gib_per_process=peaks))
         write_json(run_dir / "training_meta.json", dict(meta, timings=phases.timings))
-    trainer = model = None; gc.collect()  # free the trained model before the reload check loads a second base
-    if torch.cuda.is_available(): torch.cuda.empty_cache()
+    trainer = model = callback = None; release_gpu_memory(world)  # before the reload check loads a second base (over every GPU under FSDP)
     with phases("validating"): validation = validate_run(run_dir, cfg, check_rows, expected)
     write_json(run_dir / "training_meta.json", dict(meta, timings=dict(phases.timings, total_s=round(time.time() - t_start, 2)),
                                                     validation=validation))
