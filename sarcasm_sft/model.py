@@ -281,7 +281,7 @@ QUANT_CONSTANT_BYTES = 1 / 64 + 4 / (64 * 256)  # NF4 double quantisation: an 8-
 def parameter_counts(model_config, # the checkpoint's MllamaConfig
                      cfg: RunConfig, # load_in_4bit, LoRA rank and targets
                     ) -> dict:
-    "Parameters by storage: `quantized` (4-bit linear weights), `unquantized` (the rest, bf16), `lora` (the adapter); `vision`, its largest `vision_layer`, `embeddings`."
+    "Parameters by storage: `quantized` (4-bit linear weights), `unquantized` (the rest, bf16), `lora` (the adapter); `vision` (all of the tower, its `vision_layers`, one `vision_layer`), `embeddings`."
     import re
     from transformers import MllamaForConditionalGeneration
     with torch.device("meta"): model = MllamaForConditionalGeneration(model_config)  # shapes only, no memory
@@ -326,7 +326,8 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
         images = min(cfg.model.vision_batch_size or rows, rows)
         return images * (seq * seq * vc.attention_heads * 2 + seq * vc.hidden_size * 2 * 8) + rows * image_tokens * vc.vision_output_dim * 2
     # an eval batch generates: each row's key/value cache and image features (per process, each scoring its share of the rows)
-    eval_rows = min(cfg.eval.eval_batch_size, -(-cfg.eval.max_eval_samples // cfg.train.num_gpus) or cfg.eval.eval_batch_size)
+    rows_per_process = -(-cfg.eval.max_eval_samples // cfg.train.num_gpus)  # 0: every row of a split whose size is unknown here
+    eval_rows = min(cfg.eval.eval_batch_size, rows_per_process or cfg.eval.eval_batch_size)
     cache_per_row = generation_cache_bytes(tc, image_tokens, text_tokens + cfg.eval.max_new_tokens)
     lora = counts["lora"] * 2
     terms = dict(weights=(counts["quantized"] / 2 + counts["unquantized"] * 2) / shards + counts["quantized"] * QUANT_CONSTANT_BYTES,
