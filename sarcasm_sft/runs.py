@@ -181,11 +181,14 @@ def package_versions() -> dict:
         except importlib.metadata.PackageNotFoundError: return None
     return {"python": platform.python_version(), **{name: version(name) for name in PACKAGES}}
 
-def git_commit() -> str | None:
-    "Short commit of the checkout this package runs from (12 hex: a full 40-hex id would look like a W&B key)."
+def git_commit(folder=None, # a folder of the checkout; default: this package's
+              ) -> str | None:
+    "Short commit of the checkout (12 hex: a full 40-hex id would look like a W&B key), `-dirty` when tracked files differ from it."
+    git = lambda *args: subprocess.run(["git", *args], cwd=folder or Path(__file__).parent, capture_output=True, text=True,
+                                       timeout=5).stdout.strip()
     try:
-        return subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
-                              text=True, timeout=5).stdout.strip() or None
+        commit = git("rev-parse", "--short=12", "HEAD")
+        return commit + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "") if commit else None
     except (OSError, subprocess.SubprocessError, NameError): return None
 
 def device_name() -> str: return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
