@@ -16,7 +16,7 @@ __all__ = ['ELEVEN_B', 'IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'CAP_SITEC
            'open_cross_attention_gates', 'padding_tile_check', 'padding_check_table', 'ReadyBatches', 'time_training',
            'encode_only', 'time_eval', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants',
            'kill_tree', 'train_until', 'resume_table', 'capped_gpu_env', 'quantization_agreement', 'results_table',
-           'scaling_table']
+           'scaling_table', 'quantization_lines']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
 ELEVEN_B = dict(vision_config={"image_size": 560})  # Llama-3.2-11B-Vision's shape
@@ -401,3 +401,9 @@ def scaling_table(results: dict, # what the gpus or fsdp part measured
             {True: "passed", False: "FAILED"}.get(c.get("reload_check"), "")
             + (f" ({', '.join(c['reload_check_devices'])})" if len(c.get("reload_check_devices", [])) > 1 else ""))) + " |")
     return "\n".join(lines)
+
+def quantization_lines(results: dict, # what the fsdp part measured
+                      ) -> str:
+    "The CPU-against-GPU quantization comparison of the fsdp part, as sentences below its table."
+    return "".join(f"\n\nNF4 quantized on the CPU against on {c['device']}: {c['equal_fraction']:.6%} of packed weights and scales equal, "
+                   f"dequantized weights at most {c['max_abs_difference']:.3g} apart" for c in results["cases"] if c.get("kind") == "quantization")
