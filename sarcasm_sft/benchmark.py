@@ -11,15 +11,15 @@ from .config import LABEL_WORDS, RunConfig
 from .train import StepProfiler, StepTimer, one_gpu_per_process
 
 # %% auto #0
-__all__ = ['ELEVEN_B', 'IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'CAP_SITECUSTOMIZE', 'build_random_checkpoint', 'tiles_of',
-           'post_text', 'write_image_set', 'vision_flops', 'language_flops', 'row_flops', 'mfu',
-           'open_cross_attention_gates', 'padding_tile_check', 'padding_check_table', 'ReadyBatches', 'time_training',
-           'encode_only', 'time_eval', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants',
-           'kill_tree', 'train_until', 'resume_table', 'capped_gpu_env', 'quantization_agreement', 'results_table',
-           'scaling_table', 'quantization_lines']
+__all__ = ['IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'CAP_SITECUSTOMIZE', 'build_random_checkpoint', 'tiles_of', 'post_text',
+           'write_image_set', 'vision_flops', 'language_flops', 'row_flops', 'mfu', 'open_cross_attention_gates',
+           'padding_tile_check', 'padding_check_table', 'ReadyBatches', 'time_training', 'encode_only', 'time_eval',
+           'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants', 'kill_tree', 'train_until',
+           'resume_table', 'capped_gpu_env', 'quantization_agreement', 'results_table', 'scaling_table',
+           'quantization_lines']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
-ELEVEN_B = dict(vision_config={"image_size": 560})  # Llama-3.2-11B-Vision's shape
+from .model import ELEVEN_B  # Llama-3.2-11B-Vision's shape
 
 def build_random_checkpoint(path, # where to save it (e.g. /dev/shm/mllama-11b-random); kept if already there
                             config: dict = ELEVEN_B, # MllamaConfig arguments

@@ -7,20 +7,20 @@ from __future__ import annotations
 import contextlib, logging, os, warnings
 from pathlib import Path
 import torch
-from .config import RunConfig, SarcasmSftError
+from .config import CARDS, RunConfig, SarcasmSftError
 from .env import resolve_tokens_and_env, set_runtime_env
 from .offline import tiny_preset_dir
 
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'LORA_TARGET_PRESETS', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES', 'NINETY_B', 'ModelAccessError',
-           'check_model_access', 'model_source', 'load_processor', 'flash_attn_unavailable_reason',
+__all__ = ['log', 'LORA_TARGET_PRESETS', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES', 'ELEVEN_B', 'NINETY_B', 'PUBLISHED_SHAPES',
+           'ModelAccessError', 'check_model_access', 'model_source', 'load_processor', 'flash_attn_unavailable_reason',
            'choose_attn_implementation', 'lora_config', 'run_without_grad', 'vision_has_lora', 'gpu_memory_budget',
            'weights_placement', 'quantizing_threads', 'cpu_threads', 'compute_dtype', 'load_base_model',
            'keep_4bit_weights_trainable', 'encode_images', 'image_features', 'is_sharded', 'set_image_encoding',
            'supported_canvases', 'accept_fewer_tiles', 'load_model', 'parameter_counts', 'generation_cache_bytes',
-           'memory_estimate', 'estimate_line']
+           'memory_estimate', 'estimate_line', 'checkpoint_config']
 
 # %% ../nbs/05_model.ipynb #8ab3f6c6
 class ModelAccessError(SarcasmSftError, RuntimeError):
@@ -360,6 +360,17 @@ def estimate_line(estimate: dict) -> str:
                if estimate.get("host_ram_while_loading") else ""))
 
 # %% ../nbs/05_model.ipynb #ee77dc51
+ELEVEN_B = dict(vision_config=dict(image_size=560))  # Llama-3.2-11B-Vision's shape (the text model's defaults are its own)
 NINETY_B = dict(text_config=dict(hidden_size=8192, intermediate_size=28672, num_attention_heads=64, num_key_value_heads=8,
                                  num_hidden_layers=100, cross_attention_layers=list(range(3, 100, 5))),
                 vision_config=dict(image_size=560))  # Llama-3.2-90B-Vision's shape
+PUBLISHED_SHAPES = {CARDS.llama3_2vl: ELEVEN_B, CARDS.llama3_2vl_90b: NINETY_B}
+
+def checkpoint_config(cfg: RunConfig, # `cfg.model.model_name_or_path` names the checkpoint
+                     ):
+    "The checkpoint's config without its weights: its config.json, or where that cannot be reached, a ModelCards checkpoint's published shape."
+    from transformers import AutoConfig, MllamaConfig
+    try: return AutoConfig.from_pretrained(model_source(cfg), token=resolve_tokens_and_env(cfg).hf_token)
+    except ModelAccessError:
+        if cfg.model.model_name_or_path not in PUBLISHED_SHAPES: raise
+        return MllamaConfig(**PUBLISHED_SHAPES[cfg.model.model_name_or_path])
