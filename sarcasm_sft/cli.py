@@ -13,9 +13,8 @@ from .runs import (CLAIM_ENV, LAUNCHING, REPORT, check_run_folder, claim_run_fol
                               set_aside_report, write_run_state)
 
 # %% auto #0
-__all__ = ['ESTIMATE_ROOM_GIB', 'notebook_path', 'ConsoleLines', 'scrub_report', 'execute', 'checked_config', 'train_command',
-           'estimate_command', 'eval_command', 'compare_command', 'predict_command', 'build_parser', 'split_params',
-           'main']
+__all__ = ['notebook_path', 'ConsoleLines', 'scrub_report', 'execute', 'checked_config', 'train_command', 'estimate_command',
+           'eval_command', 'compare_command', 'predict_command', 'build_parser', 'split_params', 'main']
 
 # %% ../nbs/08_cli.ipynb #619a73f9
 def notebook_path(name: str, # e.g. "06_train.ipynb"
@@ -99,22 +98,18 @@ def train_command(params: dict, # flat parameter name -> value (strings are fine
     finally: claim.release()
 
 # %% ../nbs/08_cli.ipynb #c6becd5c
-# the estimate's shortfall against measured peaks (up to 0.9 GiB, the table in 05_model) and the CUDA context (about 0.5 GiB)
-ESTIMATE_ROOM_GIB = 1.5
-
 def estimate_command(params: dict, # run parameters, as for train
                      gpu_memory_gib: float | None = None, # a card's memory: say whether the run fits it
                     ) -> int:
     "Print the memory per GPU of a run with these parameters; 1 when it does not fit a card of `gpu_memory_gib`."
-    from sarcasm_sft.model import checkpoint_config, estimate_line, memory_estimate
+    from sarcasm_sft.model import card_verdict, checkpoint_config, estimate_line, memory_estimate
     cfg = checked_config(params)
     estimate = memory_estimate(checkpoint_config(cfg), cfg)
     print(estimate_line(estimate))
     if gpu_memory_gib is None: return 0
-    needed = estimate["total"] + ESTIMATE_ROOM_GIB
-    print(f"{'fits' if needed <= gpu_memory_gib else 'does not fit'} a {gpu_memory_gib:g} GiB card: {needed:.1f} GiB "
-          f"with {ESTIMATE_ROOM_GIB} GiB of room for the estimate's error and the CUDA context")
-    return 0 if needed <= gpu_memory_gib else 1
+    fits, verdict = card_verdict(estimate, gpu_memory_gib)
+    print(verdict)
+    return 0 if fits else 1
 
 # %% ../nbs/08_cli.ipynb #07a95530
 def eval_command(run_dir: str, split: str = "test", max_eval_samples: int | None = None, notebook: str | None = None) -> int:

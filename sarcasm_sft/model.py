@@ -14,13 +14,14 @@ from .offline import tiny_preset_dir
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'LORA_TARGET_PRESETS', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES', 'ELEVEN_B', 'NINETY_B', 'PUBLISHED_SHAPES',
-           'ModelAccessError', 'check_model_access', 'model_source', 'load_processor', 'flash_attn_unavailable_reason',
-           'choose_attn_implementation', 'lora_config', 'run_without_grad', 'vision_has_lora', 'gpu_memory_budget',
-           'weights_placement', 'quantizing_threads', 'cpu_threads', 'compute_dtype', 'load_base_model',
-           'keep_4bit_weights_trainable', 'encode_images', 'image_features', 'is_sharded', 'set_image_encoding',
-           'supported_canvases', 'accept_fewer_tiles', 'load_model', 'parameter_counts', 'generation_cache_bytes',
-           'memory_estimate', 'estimate_line', 'checkpoint_config']
+__all__ = ['log', 'LORA_TARGET_PRESETS', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES', 'ESTIMATE_ROOM_GIB', 'ELEVEN_B',
+           'NINETY_B', 'PUBLISHED_SHAPES', 'ModelAccessError', 'check_model_access', 'model_source', 'load_processor',
+           'flash_attn_unavailable_reason', 'choose_attn_implementation', 'lora_config', 'run_without_grad',
+           'vision_has_lora', 'gpu_memory_budget', 'weights_placement', 'quantizing_threads', 'cpu_threads',
+           'compute_dtype', 'load_base_model', 'keep_4bit_weights_trainable', 'encode_images', 'image_features',
+           'is_sharded', 'set_image_encoding', 'supported_canvases', 'accept_fewer_tiles', 'load_model',
+           'parameter_counts', 'generation_cache_bytes', 'memory_estimate', 'card_verdict', 'estimate_line',
+           'checkpoint_config']
 
 # %% ../nbs/05_model.ipynb #8ab3f6c6
 class ModelAccessError(SarcasmSftError, RuntimeError):
@@ -344,6 +345,18 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     total = sum(v for k, v in terms.items() if k not in ("activations", "vision_pass", "eval_batch")) + phase
     return dict(gib, activations_per_row=round(per_row / 2**30, 4), total=round(total / 2**30, 4),
                 host_ram_while_loading=round(whole / 2**30, 4) if cfg.train.fsdp else 0.0)  # per process: FSDP loads in host RAM
+
+# room a card needs beyond the estimate: its shortfall against measured peaks (up to 0.9 GiB, the table below) and the CUDA
+# context (about 0.5 GiB)
+ESTIMATE_ROOM_GIB = 1.5
+
+def card_verdict(estimate: dict, # from `memory_estimate`
+                 card_gib: float, # the card's memory
+                ) -> tuple[bool, str]:
+    "Whether a card of `card_gib` holds the run, with room for the estimate's error and the CUDA context, and that in words."
+    needed = estimate["total"] + ESTIMATE_ROOM_GIB
+    return needed <= card_gib, (f"{'fits' if needed <= card_gib else 'does not fit'} a {card_gib:g} GiB card: {needed:.1f} GiB "
+                                f"with {ESTIMATE_ROOM_GIB} GiB of room for the estimate's error and the CUDA context")
 
 def _size(gib: float) -> str: return f"{gib:.1f} GiB" if gib >= 1 else f"{gib * 1024:.0f} MiB"
 

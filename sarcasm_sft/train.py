@@ -13,7 +13,7 @@ from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
 from .env import Tracking, atomic_write_text, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
-from .model import compute_dtype, estimate_line, is_sharded, load_model, load_processor, memory_estimate, model_source
+from .model import card_verdict, compute_dtype, estimate_line, is_sharded, load_model, load_processor, memory_estimate, model_source
 from .scoring import (LOGGED_METRICS, error_analysis, eval_predictions, eval_subset, generate_predictions, metrics_of,
                                  threshold_choice, with_generation, worker_count, PREFETCH_BATCHES)
 from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
@@ -451,6 +451,10 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
                     + (f"; skipped {splits.skipped.total} bad rows {dict(splits.skipped.counts)}" if splits.skipped.total else ""))
         estimate = memory_estimate(AutoConfig.from_pretrained(model_source(cfg), token=secrets.hf_token), cfg)
         if phases.main: console(estimate_line(estimate))
+        if phases.main and torch.cuda.is_available():  # said before the long load, not found out after it
+            fits, verdict = card_verdict(estimate, torch.cuda.get_device_properties(0).total_memory / 2**30)
+            if not fits: console(f"warning: the run may not fit this GPU ({verdict}); lower batch_size, eval_batch_size or "
+                                 "vision_batch_size, or shard over GPUs with fsdp")
         processor, model = load_processor(cfg), load_model(cfg)
         collator = Llama32VisionSFTCollator(processor, cfg, pixel_dtype=compute_dtype())
         eval_rows = eval_subset(splits.eval, cfg.eval.max_eval_samples, cfg.train.seed)
