@@ -13,7 +13,8 @@ from .config import RunConfig
 # %% auto #0
 __all__ = ['TOKEN_PATTERNS', 'REDACTED', 'HF_TOKEN_VARS', 'WANDB_KEY_VARS', 'RUNTIME_DEFAULTS', 'KNOWN_NOISE', 'CONSOLE_PREFIX',
            'WANDB_INIT_TIMEOUT_S', 'register_secret', 'redact', 'Secrets', 'resolve_tokens_and_env', 'set_runtime_env',
-           'seed_everything', 'console', 'Tracking', 'init_tracking', 'cache_dir', 'atomic_dir', 'atomic_write_text']
+           'seed_everything', 'console', 'Tracking', 'init_tracking', 'cache_dir', 'atomic_dir', 'atomic_write',
+           'atomic_write_text']
 
 # %% ../nbs/02_env.ipynb #6d751920
 _KNOWN_SECRETS: set[str] = set()
@@ -172,10 +173,18 @@ def atomic_dir(target, # the folder to create; if it appears meanwhile (another 
     finally:
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
 
+def atomic_write(path, # file to write
+                 write, # write(tmp): fills the temporary sibling (a writer that takes a path: safetensors, a profiler trace)
+                ):
+    "Let `write` fill a temporary sibling of `path`, then replace `path` with it in one rename; a failed write leaves nothing."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+
 def atomic_write_text(path, # file to write
                       text: str):
     "Write `text` to a temporary sibling, then replace `path` with it."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

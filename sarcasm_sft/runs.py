@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 import torch
 from .config import LABEL_WORDS, RunConfig, SarcasmSftError
-from .env import atomic_dir, atomic_write_text, console, redact
+from .env import atomic_dir, atomic_write, atomic_write_text, console, redact
 from .model import compute_dtype
 from .scoring import (LOGGED_METRICS, answer_margins, generate_predictions, plot_accuracy_by_group, plot_confusion_matrix,
                                  plot_mistakes, plot_reliability)
@@ -23,7 +23,7 @@ __all__ = ['CLAIM_FILE', 'STATE_FILE', 'CLAIM_ENV', 'EMPTY_CLAIM_GRACE_S', 'RUN_
            'load_run', 'package_versions', 'git_commit', 'device_name', 'plot_loss', 'plot_eval_history',
            'reload_answers', 'compare_reload', 'validate_run', 'checkpoint_step', 'latest_checkpoint',
            'check_run_folder', 'set_aside_report', 'prepare_run_folder', 'save_error_analysis', 'show_error_analysis',
-           'save_adapter', 'save_run_files']
+           'write_adapter_weights', 'save_adapter', 'save_run_files']
 
 # %% ../nbs/05c_runs.ipynb #7bd59b10
 CLAIM_FILE, STATE_FILE = ".claim", "run_state.json"
@@ -375,15 +375,21 @@ def show_error_analysis(folder, # a run folder, or its eval-<split>/ folder
         for m in a["wrong_when_blanked"][:10]: print(f"  {m['id']} ({LABEL_WORDS[m['label']]}, {m['tiles']} tiles): {m['text'][:100]}")
     return a
 
+def write_adapter_weights(path, # an adapter_model.safetensors to write (a run's adapter, or a checkpoint's under FSDP)
+                          weights: dict, # PEFT's state dict of the adapter (`train.adapter_weights`)
+                         ):
+    "The adapter's weights as PEFT saves them, in one rename (a kill leaves no half-written file)."
+    from safetensors.torch import save_file
+    atomic_write(path, lambda tmp: save_file({k: v.contiguous() for k, v in weights.items()}, str(tmp), metadata={"format": "pt"}))
+
 def save_adapter(folder, model, # the PEFT model (its config is written)
                  weights: dict, # PEFT's state dict of the adapter (`train.adapter_weights`)
                 ):
     "What `PeftModel.save_pretrained` writes (adapter_config.json, adapter_model.safetensors), from `weights`: under FSDP that method looks the weights up by module names that FSDP's wrappers have changed, and saves none."
     import copy
-    from safetensors.torch import save_file
     config = copy.deepcopy(model.peft_config["default"]); config.inference_mode = True
     config.save_pretrained(str(folder))
-    save_file({k: v.contiguous() for k, v in weights.items()}, str(Path(folder) / "adapter_model.safetensors"), metadata={"format": "pt"})
+    write_adapter_weights(Path(folder) / "adapter_model.safetensors", weights)
 
 def save_run_files(run_dir: Path, model, processor, predictions: list[dict],
                    evals: dict, # {"before": metrics before training, "history": [{"step": ..., **metrics}, ...]}

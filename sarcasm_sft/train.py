@@ -10,23 +10,23 @@ from pathlib import Path
 import torch
 from transformers import TrainerCallback
 from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
-from .env import Tracking, atomic_write_text, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
+from .env import Tracking, atomic_write, atomic_write_text, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
 from .model import card_verdict, compute_dtype, estimate_line, is_sharded, load_model, load_processor, memory_estimate, model_source
 from .scoring import (LOGGED_METRICS, error_analysis, eval_predictions, eval_subset, generate_predictions, metrics_of,
                                  threshold_choice, with_generation, worker_count, PREFETCH_BATCHES)
 from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
-                              prepare_run_folder, reload_answers, run_status, save_error_analysis, save_run_files, validate_run, write_json,
-                              write_run_state)
+                              prepare_run_folder, reload_answers, run_status, save_error_analysis, save_run_files, validate_run,
+                              write_adapter_weights, write_json, write_run_state)
 
 # %% auto #0
 __all__ = ['WORKER_FLAG', 'FSDP_UNITS', 'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress',
            'TrainResult', 'RunPhases', 'one_gpu_per_process', 'logging_interval', 'sft_config', 'tensorboard_callbacks',
            'StepTimer', 'StepProfiler', 'whole_root', 'adapter_weights', 'load_adapter_weights',
-           'save_checkpoint_adapter', 'AdapterInShardedCheckpoints', 'FloatBuffers', 'process_rank', 'eval_shard',
-           'gathered', 'release_gpu_memory', 'launch_command', 'training_done', 'resume_finished_training',
-           'check_devices', 'train', 'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
+           'AdapterInShardedCheckpoints', 'FloatBuffers', 'process_rank', 'eval_shard', 'gathered',
+           'release_gpu_memory', 'launch_command', 'training_done', 'resume_finished_training', 'check_devices',
+           'train', 'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #1805b6d5
 class GenerationEvalCallback(TrainerCallback):
@@ -219,8 +219,7 @@ class StepProfiler(TrainerCallback):
         by = "cuda_time_total" if torch.cuda.is_available() else "cpu_time_total"
         table = profiler.key_averages().table(sort_by=by, row_limit=60)
         atomic_write_text(self.folder / f"rank{self.rank}.txt", f"{self.profiled} step(s) profiled after the first {self.skip}, sorted by {by}\n{table}\n")
-        partial = self.folder / f".rank{self.rank}.json.tmp-{os.getpid()}"
-        profiler.export_chrome_trace(str(partial)); os.replace(partial, self.folder / f"rank{self.rank}.json")
+        atomic_write(self.folder / f"rank{self.rank}.json", lambda tmp: profiler.export_chrome_trace(str(tmp)))
 
 # %% ../nbs/06_train.ipynb #16584e74
 def whole_root(wrapped, # the Trainer's model: FSDP's root unit, or a model FSDP does not shard
@@ -260,15 +259,6 @@ def load_adapter_weights(model, weights: dict, # from `adapter_weights`
     for key, unit in units:
         with FSDP.summon_full_params(unit, recurse=False, writeback=True), torch.no_grad(): unit.module.weight.copy_(weights[key])
 
-def save_checkpoint_adapter(checkpoint: Path, # a Trainer checkpoint folder
-                            weights: dict, # from `adapter_weights`
-                           ):
-    "Write `weights` as the checkpoint's adapter_model.safetensors, in one rename (a kill leaves no half-written file)."
-    from safetensors.torch import save_file
-    partial = checkpoint / f".adapter_model.safetensors.tmp-{os.getpid()}"
-    save_file({k: v.contiguous() for k, v in weights.items()}, str(partial), metadata={"format": "pt"})
-    os.replace(partial, checkpoint / "adapter_model.safetensors")
-
 class AdapterInShardedCheckpoints(TrainerCallback):
     "Under FSDP, each checkpoint also gets the whole adapter, gathered from the shards; without FSDP the Trainer writes it itself."
     def __init__(self, model, # the PEFT model
@@ -279,7 +269,7 @@ class AdapterInShardedCheckpoints(TrainerCallback):
         from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
         if not isinstance(self.wrapped(), FSDP): return
         weights = adapter_weights(self.model, self.wrapped())
-        if self.main: save_checkpoint_adapter(Path(args.output_dir) / f"checkpoint-{state.global_step}", weights)
+        if self.main: write_adapter_weights(Path(args.output_dir) / f"checkpoint-{state.global_step}" / "adapter_model.safetensors", weights)
 
 class FloatBuffers(TrainerCallback):
     "Under FSDP, keep the model's buffers in their own dtype (the RoPE frequencies in float32); without FSDP nothing to do."
