@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib, functools, gc, json, math, os, random, signal, subprocess, sys, tempfile, time
 from pathlib import Path
 import torch
-from .config import LABEL_WORDS, RunConfig
+from .config import LABEL_WORDS, RunConfig, markdown_table
 from .train import StepProfiler, StepTimer, one_gpu_per_process
 
 # %% auto #0
@@ -157,12 +157,9 @@ def padding_check_table(results: dict, # what the check part measured
                         tolerance: float = 2e-2, # issue 8's bound for the 11B architecture in bf16
                        ) -> str:
     "The check part's result as a markdown table, one row per real-tile count."
-    head = "| real tiles | image features, max relative change | last logits, max relative change | logits within tolerance |"
-    lines = [head, "|" + "---|" * (head.count("|") - 1)]
-    for c in results["cases"]:
-        for n, r in c["by_real_tiles"].items():
-            lines.append(f"| {n} | {r['features']:.1e} | {r['logits']:.1e} | {'yes' if r['logits'] <= tolerance else 'NO'} |")
-    return "\n".join(lines)
+    return markdown_table(["real tiles", "image features, max relative change", "last logits, max relative change", "logits within tolerance"],
+                          [(n, f"{r['features']:.1e}", f"{r['logits']:.1e}", "yes" if r["logits"] <= tolerance else "NO")
+                           for c in results["cases"] for n, r in c["by_real_tiles"].items()])
 
 # %% ../nbs/10_benchmark.ipynb #5bd8d476
 class ReadyBatches:
@@ -315,15 +312,12 @@ def train_until(cfg: RunConfig, # the run, trained by `train` in a child process
 def resume_table(results: dict, # what the resume part measured
                 ) -> str:
     "The killed and resumed runs as a markdown table."
-    head = "| set | per-GPU batch | GPUs | sharding | killed | resumed from | steps | evals at steps | reload check |"
-    lines = [head, "|" + "---|" * (head.count("|") - 1)]
-    for c in results["cases"]:
-        done = c.get("error") is None
-        lines.append("| " + " | ".join(str(x) for x in (
-            c["set"], c["batch_size"], c["gpus"], c["sharding"], c["killed_at"] + (f" ({c['killed_in']})" if c.get("killed_in") else ""),
-            c.get("resumed_from") or "no checkpoint", f"{c['total_steps']} of {c['max_steps']}" if done else c["error"],
-            ", ".join(map(str, c.get("eval_steps", []))), {True: "passed", False: "FAILED"}.get(c.get("reload_check"), ""))) + " |")
-    return "\n".join(lines)
+    return markdown_table(
+        ["set", "per-GPU batch", "GPUs", "sharding", "killed", "resumed from", "steps", "evals at steps", "reload check"],
+        [(c["set"], c["batch_size"], c["gpus"], c["sharding"], c["killed_at"] + (f" ({c['killed_in']})" if c.get("killed_in") else ""),
+          c.get("resumed_from") or "no checkpoint", f"{c['total_steps']} of {c['max_steps']}" if c.get("error") is None else c["error"],
+          ", ".join(map(str, c.get("eval_steps", []))), {True: "passed", False: "FAILED"}.get(c.get("reload_check"), ""))
+         for c in results["cases"]])
 
 # %% ../nbs/10_benchmark.ipynb #4bb2d50b
 CAP_SITECUSTOMIZE = """import os
@@ -366,19 +360,19 @@ def results_table(results: dict, # what one part measured
                   recipe: dict | None = None, # {set: samples/s of the TRL recipe}
                  ) -> str:
     "The measured cases as a markdown table."
-    head = "| kind | set | batch | tiles | padding tiles | vision batch | input / mode | samples or rows/s | vs TRL recipe | peak GiB | TFLOP/row | MFU |"
-    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    rows = []
     for c in results["cases"]:
         rate = c.get("samples_per_s") or c.get("rows_per_s")
         ratio = f"{rate / recipe[c['set']]:.1f}x" if c["kind"] == "train" and rate and (recipe or {}).get(c["set"]) else ""
         mode = c.get("input") or c.get("mode") or "processor batches, no workers" + (
             f"; out of memory at batch {', '.join(map(str, c['out_of_memory_at']))}" if c.get("out_of_memory_at") else "")
-        lines.append("| " + " | ".join(str(x) for x in (
+        rows.append((
             c["kind"], c["set"], c.get("batch_size") or c.get("eval_batch_size"), c.get("max_image_tiles", 4),
             "skipped" if c.get("skip_padding_tiles") else "encoded", c.get("vision_batch_size", ""), mode,
             "out of memory" if c.get("out_of_memory") else rate, ratio, c.get("peak_gib") or "", c.get("tflop_per_row", ""),
-            f"{c['mfu']:.1%}" if c.get("mfu") else "")) + " |")
-    return "\n".join(lines)
+            f"{c['mfu']:.1%}" if c.get("mfu") else ""))
+    return markdown_table(["kind", "set", "batch", "tiles", "padding tiles", "vision batch", "input / mode", "samples or rows/s",
+                           "vs TRL recipe", "peak GiB", "TFLOP/row", "MFU"], rows)
 
 # %% ../nbs/10_benchmark.ipynb #539f6ea5
 def scaling_table(results: dict, # what the gpus or fsdp part measured
@@ -388,19 +382,18 @@ def scaling_table(results: dict, # what the gpus or fsdp part measured
     for c in results["cases"]:
         if c.get("gpus") == 1 and c.get("samples_per_s"): one_gpu.setdefault(c["batch_size"], []).append(c["samples_per_s"])
     one_gpu = {batch: sum(rates) / len(rates) for batch, rates in one_gpu.items()}
-    head = ("| set | tiles | per-GPU batch | GPUs | sharding | GiB cap per GPU | samples/s | vs 1 GPU | MFU per GPU | peak GiB per GPU "
-            "| estimate GiB | reload check |")
-    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    rows = []
     for c in (c for c in results["cases"] if c.get("kind", "train()") == "train()"):
         rate, base = c.get("samples_per_s"), one_gpu.get(c["batch_size"])
-        lines.append("| " + " | ".join(str(x) for x in (
+        rows.append((
             c["set"], c.get("max_image_tiles", 4), c["batch_size"], c["gpus"], c["sharding"], c.get("cap_gib") or "",
             rate or c.get("error", "failed"),
             f"{rate / base:.2f}x" if rate and base and c["gpus"] > 1 else "", f"{c['mfu']:.1%}" if c.get("mfu") else "",
             ", ".join(map(str, c.get("peak_gib_per_gpu", []))), c.get("estimate_gib", ""),
             {True: "passed", False: "FAILED"}.get(c.get("reload_check"), "")
-            + (f" ({', '.join(c['reload_check_devices'])})" if len(c.get("reload_check_devices", [])) > 1 else ""))) + " |")
-    return "\n".join(lines)
+            + (f" ({', '.join(c['reload_check_devices'])})" if len(c.get("reload_check_devices", [])) > 1 else "")))
+    return markdown_table(["set", "tiles", "per-GPU batch", "GPUs", "sharding", "GiB cap per GPU", "samples/s", "vs 1 GPU", "MFU per GPU",
+                           "peak GiB per GPU", "estimate GiB", "reload check"], rows)
 
 def quantization_lines(results: dict, # what the fsdp part measured
                       ) -> str:

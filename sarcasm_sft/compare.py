@@ -6,7 +6,7 @@
 from __future__ import annotations
 import hashlib, json, math
 from pathlib import Path
-from .config import SECTIONS, RunConfig, SarcasmSftError
+from .config import SECTIONS, RunConfig, SarcasmSftError, markdown_table
 from .runs import require_finished_run, run_status, write_json
 from .env import atomic_write_text
 
@@ -83,8 +83,7 @@ def comparison_markdown(table: dict) -> str:
         v = row.get(col)
         if col in COMPARED_METRICS: return f"{v:.3f} [{row[col + '_ci95'][0]:.3f}, {row[col + '_ci95'][1]:.3f}]"
         return f"{v:.3f}" if isinstance(v, float) and col != "run_time_s" else ("" if v is None else str(v))
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    return "\n".join(lines + ["| " + " | ".join(cell(r, c) for c in cols) + " |" for r in table["rows"]])
+    return markdown_table(cols, [[cell(r, c) for c in cols] for r in table["rows"]])
 
 def comparison_csv(table: dict) -> str:
     "One line per run, every column of the rows (intervals as low and high columns)."

@@ -13,7 +13,7 @@ from pathlib import Path
 __all__ = ['CARDS', 'LABEL_WORDS', 'DEFAULT_INSTRUCTION', 'SECRET_FIELDS', 'SECTIONS', 'RUN_PARAMETERS', 'PRESETS', 'HUB_ID',
            'SarcasmSftError', 'ConfigError', 'ModelCards', 'param', 'ModelConfig', 'DataConfig', 'LoraConfig',
            'TrainConfig', 'EvalConfig', 'OutputConfig', 'TrackingConfig', 'RunConfig', 'parameter_help', 'show_default',
-           'parameter_table', 'looks_like_path', 'resolve_model_name', 'validate_cfg', 'build_cfg']
+           'markdown_table', 'parameter_table', 'looks_like_path', 'resolve_model_name', 'validate_cfg', 'build_cfg']
 
 # %% ../nbs/01_config.ipynb #311d3cdb
 class SarcasmSftError(Exception):
@@ -155,10 +155,17 @@ def show_default(value) -> str:
     "A default as the help shows it (the long default instruction by name)."
     return "the default instruction" if value == DEFAULT_INSTRUCTION else repr(value)
 
+def markdown_table(columns: list[str], # the header's cells
+                   rows, # each row's cells (shown with str)
+                  ) -> str:
+    "A markdown table: the header, its rule, one line per row."
+    line = lambda cells: "| " + " | ".join(str(cell) for cell in cells) + " |"
+    return "\n".join([line(columns), "|" + "---|" * len(columns), *map(line, rows)])
+
 def parameter_table() -> str:
     "The parameters as a markdown table (README.md holds this table; a test keeps it in step)."
-    return "\n".join(["| parameter | default | what |", "|---|---|---|"] +
-                     [f"| `{name}` | {show_default(default)} | {help} |" for name, (default, help) in parameter_help().items()])
+    return markdown_table(["parameter", "default", "what"],
+                          [(f"`{name}`", show_default(default), help) for name, (default, help) in parameter_help().items()])
 
 # %% ../nbs/01_config.ipynb #2b0cae9c
 PRESETS = {
