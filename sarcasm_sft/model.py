@@ -116,7 +116,8 @@ def gpu_memory_budget() -> dict[int, int]:
     budget = {}
     for gpu in range(torch.cuda.device_count()):
         free, total = torch.cuda.mem_get_info(gpu)
-        budget[gpu] = int(min(free, torch.cuda.get_per_process_memory_fraction(gpu) * total - torch.cuda.memory_reserved(gpu)))
+        capped = torch.cuda.get_per_process_memory_fraction(gpu) * total - torch.cuda.memory_reserved(gpu)
+        budget[gpu] = max(0, int(min(free, capped)))  # a process already past its cap has nothing left there
     return budget
 
 def weights_placement(cfg: RunConfig, # `cfg.train.fsdp`: whether the run is (or was trained) sharded
