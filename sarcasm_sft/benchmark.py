@@ -13,7 +13,8 @@ from .train import StepProfiler, StepTimer, one_gpu_per_process
 # %% auto #0
 __all__ = ['IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'CAP_SITECUSTOMIZE', 'build_random_checkpoint', 'tiles_of', 'post_text',
            'write_image_set', 'vision_flops', 'language_flops', 'row_flops', 'mfu', 'open_cross_attention_gates',
-           'padding_tile_check', 'padding_check_table', 'ReadyBatches', 'time_training', 'encode_only', 'time_eval',
+           'encoding_change', 'padding_tile_check', 'vision_attention_check', 'full_float32', 'vision_precision_check',
+           'padding_check_table', 'ReadyBatches', 'time_training', 'encode_only', 'time_eval', 'time_vision_tower',
            'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants', 'kill_tree', 'train_until',
            'resume_table', 'capped_gpu_env', 'quantization_agreement', 'results_table', 'scaling_table',
            'quantization_lines']
@@ -130,36 +131,94 @@ def open_cross_attention_gates(model, value: float = 1.0, # tanh(1) = 0.76, the 
         for gate in gates: gate.fill_(value)
     return len(gates)
 
-def padding_tile_check(model, processor, rows, # rows whose images have different tile counts
-                      ) -> dict:
-    "Per real-tile count: the largest relative change (max |difference| / max |reference|) of an image's real-tile features and of a row's last logits, real tiles only against every tile encoded."
+def encoding_change(model, processor, rows, # rows whose images have different tile counts
+                    reference, candidate, # () -> None: each sets the model's image encoding (the reference is set again after)
+                   ) -> dict:
+    "Per real-tile count: the largest relative change (max |difference| / max |reference|) of an image's real-tile features and of a row's last logits, `candidate` against `reference`."
     from sarcasm_sft.collator import build_generation_batch
-    from sarcasm_sft.model import image_features, set_image_encoding
+    from sarcasm_sft.model import image_features
     from sarcasm_sft.scoring import model_inputs
     batch = model_inputs(build_generation_batch(processor, rows), model)
     real, tiles = batch["aspect_ratio_mask"].sum(-1).flatten().tolist(), batch["pixel_values"].shape[2]
-    encoded = {}
+    encoded, was_training = {}, model.training
+    model.eval()  # no dropout: both encodings see the same model
     with torch.no_grad():
-        for skip in (False, True):
-            set_image_encoding(model, skip)
+        for name, setting in (("candidate", candidate), ("reference", reference)):
+            setting()
             features = image_features(model, batch["pixel_values"], batch["aspect_ratio_ids"], batch["aspect_ratio_mask"])
-            encoded[skip] = (features.float().reshape(len(rows), tiles, *features.shape[1:]), model(**batch).logits[:, -1].float())
-    set_image_encoding(model)
+            encoded[name] = (features.float().reshape(len(rows), tiles, *features.shape[1:]), model(**batch).logits[:, -1].float())
+    model.train(was_training)
     relative = lambda a, b: ((a - b).abs().max() / b.abs().max()).item()
     out = {}
     for i, n in enumerate(real):
-        row = dict(features=relative(encoded[True][0][i, :n], encoded[False][0][i, :n]), logits=relative(encoded[True][1][i], encoded[False][1][i]))
+        (features, logits), (features_ref, logits_ref) = encoded["candidate"], encoded["reference"]
+        row = dict(features=relative(features[i, :n], features_ref[i, :n]), logits=relative(logits[i], logits_ref[i]))
         out[n] = {k: max(v, out.get(n, {}).get(k, 0.0)) for k, v in row.items()}
     return dict(sorted(out.items()))
+
+def padding_tile_check(model, processor, rows) -> dict:
+    "`encoding_change` of real tiles only against every tile encoded."
+    from sarcasm_sft.model import set_image_encoding
+    return encoding_change(model, processor, rows, lambda: set_image_encoding(model), lambda: set_image_encoding(model, True))
+
+def vision_attention_check(model, processor, rows) -> dict:
+    "`encoding_change` of `mllama_vision_attention` against transformers' masked SDPA in the vision tower."
+    from sarcasm_sft.model import VISION_ATTENTION, set_vision_attention
+    return encoding_change(model, processor, rows, lambda: set_vision_attention(model, "sdpa"), lambda: set_vision_attention(model, VISION_ATTENTION))
+
+@contextlib.contextmanager
+def full_float32():
+    "Float32 matmuls without TF32 inside the block (the flags as they were after)."
+    flags = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    try: yield
+    finally: torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = flags
+
+def vision_precision_check(model, processor, rows, # rows whose images have different tile counts
+                           attentions=("sdpa", "mllama_vision_pairs"), # vision attentions to compare (05_model's VISION_ATTENTION last)
+                          ) -> dict:
+    "Per attention and real-tile count: the largest relative difference of an image's real-tile features and of a row's last logits from those of the vision tower and projector in float32 (transformers' SDPA), the language model as loaded."
+    from sarcasm_sft.collator import build_generation_batch
+    from sarcasm_sft.model import _submodule, image_features, set_vision_attention
+    from sarcasm_sft.scoring import model_inputs
+    batch = model_inputs(build_generation_batch(processor, rows), model)
+    images = {k: batch.pop(k) for k in ("pixel_values", "aspect_ratio_ids", "aspect_ratio_mask")}
+    real, tiles = images["aspect_ratio_mask"].sum(-1).flatten().tolist(), images["pixel_values"].shape[2]
+    towers, dtype, was_training, before = [_submodule(model, "vision_model"), _submodule(model, "multi_modal_projector")], images["pixel_values"].dtype, model.training, None
+    model.eval()
+    per_tile = lambda features: features.float().reshape(len(rows), tiles, *features.shape[1:])
+    last_logits = lambda features: model(**batch, cross_attention_states=features.to(dtype)).logits[:, -1].float()
+    with torch.no_grad():
+        encoded = {}
+        for attention in attentions:
+            previous = set_vision_attention(model, attention); before = before or previous
+            features = image_features(model, **images)
+            encoded[attention] = (per_tile(features), last_logits(features))
+        set_vision_attention(model, "sdpa")
+        for tower in towers: tower.float()
+        try:
+            with full_float32(): features = image_features(model, **dict(images, pixel_values=images["pixel_values"].float()))
+        finally:
+            for tower in towers: tower.to(dtype)  # before the language model runs: it takes its dtype from its first weights
+        exact = (per_tile(features), last_logits(features))
+    set_vision_attention(model, before); model.train(was_training)
+    relative = lambda a, b: ((a - b).abs().max() / b.abs().max()).item()
+    out = {}
+    for attention, (features, logits) in encoded.items():
+        by_tiles = out.setdefault(attention, {})
+        for i, n in enumerate(real):
+            row = dict(features=relative(features[i, :n], exact[0][i, :n]), logits=relative(logits[i], exact[1][i]))
+            by_tiles[n] = {k: max(v, by_tiles.get(n, {}).get(k, 0.0)) for k, v in row.items()}
+    return {a: dict(sorted(by_tiles.items())) for a, by_tiles in out.items()}
 
 # %% ../nbs/10_benchmark.ipynb #fe939ab2
 def padding_check_table(results: dict, # what the check part measured
                         tolerance: float = 2e-2, # issue 8's bound for the 11B architecture in bf16
                        ) -> str:
-    "The check part's result as a markdown table, one row per real-tile count."
-    return markdown_table(["real tiles", "image features, max relative change", "last logits, max relative change", "logits within tolerance"],
-                          [(n, f"{r['features']:.1e}", f"{r['logits']:.1e}", "yes" if r["logits"] <= tolerance else "NO")
-                           for c in results["cases"] for n, r in c["by_real_tiles"].items()])
+    "The check cases of a part as a markdown table, one row per real-tile count."
+    return markdown_table(["check", "real tiles", "image features, max relative change", "last logits, max relative change", "logits within tolerance"],
+                          [(c.get("compared", "real tiles only against every tile encoded"), n, f"{r['features']:.1e}", f"{r['logits']:.1e}", "yes" if r["logits"] <= tolerance else "NO")
+                           for c in results["cases"] if "by_real_tiles" in c for n, r in c["by_real_tiles"].items()])
 
 # %% ../nbs/10_benchmark.ipynb #5bd8d476
 class ReadyBatches:
@@ -173,6 +232,7 @@ def time_training(model, processor, cfg: RunConfig, # batch_size, grad_accum, nu
                   rows, # the train split
                   steps: int = 6, warmup: int = 2,
                   collator=None, # default: the project's collator
+                  callbacks=(), # more Trainer callbacks (e.g. a StepProfiler)
                  ) -> dict:
     "samples/s (median step after `warmup`, timed by train's `StepTimer`), step time and peak GPU memory of `steps` optimizer steps."
     from trl import SFTTrainer
@@ -184,7 +244,7 @@ def time_training(model, processor, cfg: RunConfig, # batch_size, grad_accum, nu
     with tempfile.TemporaryDirectory() as tmp:
         trainer = SFTTrainer(model=model, args=sft_config(cfg, Path(tmp), steps, "none"), train_dataset=rows,
                              data_collator=collator or Llama32VisionSFTCollator(processor, cfg, pixel_dtype=compute_dtype()), processing_class=processor,
-                             callbacks=[timer])
+                             callbacks=[timer, *callbacks])
         trainer.train()
     del trainer; gc.collect()  # and its persistent DataLoader workers
     rows_per_step = cfg.train.batch_size * cfg.train.grad_accum
@@ -214,6 +274,20 @@ def time_eval(predict, # rows -> predictions
     started = time.perf_counter(); predict(rows)
     if torch.cuda.is_available(): torch.cuda.synchronize()
     return len(rows) / (time.perf_counter() - started)
+
+def time_vision_tower(model, inputs: dict, # one batch's pixel_values, aspect_ratio_ids and aspect_ratio_mask, on the model's device
+                      repeats: int = 3, # timed passes, after one warm-up pass
+                     ) -> float:
+    "Images per second through the vision tower and projector alone (`image_features`), the median of `repeats` passes."
+    from sarcasm_sft.model import image_features
+    synchronize = torch.cuda.synchronize if torch.cuda.is_available() else (lambda: None)
+    seconds = []
+    with torch.no_grad():
+        for _ in range(repeats + 1):
+            synchronize(); started = time.perf_counter()
+            image_features(model, inputs["pixel_values"], inputs["aspect_ratio_ids"], inputs["aspect_ratio_mask"])
+            synchronize(); seconds.append(time.perf_counter() - started)
+    return len(inputs["pixel_values"]) / sorted(seconds[1:])[len(seconds[1:]) // 2]
 
 # %% ../nbs/10_benchmark.ipynb #807cf277
 def trl_recipe_model(checkpoint, # a local checkpoint folder
@@ -361,15 +435,16 @@ def results_table(results: dict, # what one part measured
                  ) -> str:
     "The measured cases as a markdown table."
     rows = []
-    for c in results["cases"]:
+    for c in (c for c in results["cases"] if c["kind"] != "check"):
         rate = c.get("samples_per_s") or c.get("rows_per_s")
         ratio = f"{rate / recipe[c['set']]:.1f}x" if c["kind"] == "train" and rate and (recipe or {}).get(c["set"]) else ""
-        mode = c.get("input") or c.get("mode") or "processor batches, no workers" + (
+        mode = (c.get("input") or c.get("mode") or "processor batches, no workers" + (
             f"; out of memory at batch {', '.join(map(str, c['out_of_memory_at']))}" if c.get("out_of_memory_at") else "")
+            ) + (f"; {c['attention']} attention" if c.get("attention") else "")
         rows.append((
             c["kind"], c["set"], c.get("batch_size") or c.get("eval_batch_size"), c.get("max_image_tiles", 4),
             "skipped" if c.get("skip_padding_tiles") else "encoded", c.get("vision_batch_size", ""), mode,
-            "out of memory" if c.get("out_of_memory") else rate, ratio, c.get("peak_gib") or "", c.get("tflop_per_row", ""),
+            "out of memory" if c.get("out_of_memory") else rate or c.get("error", ""), ratio, c.get("peak_gib") or "", c.get("tflop_per_row", ""),
             f"{c['mfu']:.1%}" if c.get("mfu") else ""))
     return markdown_table(["kind", "set", "batch", "tiles", "padding tiles", "vision batch", "input / mode", "samples or rows/s",
                            "vs TRL recipe", "peak GiB", "TFLOP/row", "MFU"], rows)

@@ -14,14 +14,14 @@ from .offline import tiny_preset_dir
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'LORA_TARGET_PRESETS', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES', 'ESTIMATE_ROOM_GIB', 'ELEVEN_B',
-           'NINETY_B', 'PUBLISHED_SHAPES', 'ModelAccessError', 'check_model_access', 'model_source', 'load_processor',
-           'flash_attn_unavailable_reason', 'choose_attn_implementation', 'lora_config', 'run_without_grad',
-           'vision_has_lora', 'gpu_memory_budget', 'weights_placement', 'quantizing_threads', 'cpu_threads',
-           'compute_dtype', 'load_base_model', 'keep_4bit_weights_trainable', 'encode_images', 'image_features',
-           'is_sharded', 'set_image_encoding', 'supported_canvases', 'accept_fewer_tiles', 'load_model',
-           'parameter_counts', 'generation_cache_bytes', 'memory_estimate', 'card_verdict', 'estimate_line',
-           'checkpoint_config']
+__all__ = ['log', 'LORA_TARGET_PRESETS', 'VISION_ATTENTION', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES', 'ESTIMATE_ROOM_GIB',
+           'ELEVEN_B', 'NINETY_B', 'PUBLISHED_SHAPES', 'ModelAccessError', 'check_model_access', 'model_source',
+           'load_processor', 'flash_attn_unavailable_reason', 'choose_attn_implementation', 'lora_config',
+           'run_without_grad', 'vision_has_lora', 'mllama_vision_attention', 'set_vision_attention', 'attention_pairs',
+           'gpu_memory_budget', 'weights_placement', 'quantizing_threads', 'cpu_threads', 'compute_dtype',
+           'load_base_model', 'keep_4bit_weights_trainable', 'encode_images', 'image_features', 'is_sharded',
+           'set_image_encoding', 'supported_canvases', 'accept_fewer_tiles', 'load_model', 'parameter_counts',
+           'generation_cache_bytes', 'memory_estimate', 'card_verdict', 'estimate_line', 'checkpoint_config']
 
 # %% ../nbs/05_model.ipynb #8ab3f6c6
 class ModelAccessError(SarcasmSftError, RuntimeError):
@@ -110,6 +110,58 @@ def run_without_grad(module: torch.nn.Module):
 def vision_has_lora(model) -> bool:
     return any("lora_" in n for n, _ in _submodule(model, "vision_model").named_parameters())
 
+# %% ../nbs/05_model.ipynb #33250fb7
+VISION_ATTENTION = "mllama_vision_pairs"  # the name `set_vision_attention` registers `mllama_vision_attention` under
+
+def _padding_layout(attention_mask):
+    "(span, real keys in it, padding positions) shared by every image of the pass, or None where their padding differs."
+    layout = getattr(attention_mask, "_padding_layout", False)  # every layer gets the same mask: worked out once per pass
+    if layout is False:
+        padding = attention_mask[:, 0].diagonal(dim1=-2, dim2=-1) != 0  # a padding patch is masked against itself, a real one is not
+        layout = None
+        if bool((padding == padding[:1]).all()) and not bool(padding[0].all()):
+            real = (~padding[0]).nonzero()[:, 0]
+            span = int(real[-1]) + 1  # every real patch lies before it: the real tiles come first
+            real_keys = None if len(real) == span else ~padding[0, :span].view(1, 1, 1, span)  # a real tile's own padding patches lie in the span
+            layout = (span, real_keys, padding[0].nonzero()[:, 0])
+        attention_mask._padding_layout = layout
+    return layout
+
+def mllama_vision_attention(module, # the MllamaVisionAttention calling (transformers' attention-function signature)
+                            query, key, value, # (images, heads, patches, head size)
+                            attention_mask, # Mllama's mask: 0, or the dtype's minimum where both patches are padding
+                            dropout: float = 0.0, scaling: float | None = None, **kwargs):
+    "Mllama's vision attention without the pairs its mask removes: real patches attend to every patch, padding patches to the real ones."
+    import torch.nn.functional as F
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+    layout = _padding_layout(attention_mask) if attention_mask is not None and attention_mask.dim() == 4 else None
+    if layout is None or dropout: return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs)
+    span, real_keys, padding = layout
+    out = query.new_empty(query.shape[0], query.shape[2], query.shape[1], query.shape[3])  # (images, patches, heads, head size)
+    # every query in the span against every key: right for the real ones, the few padding ones among them are redone below
+    out[:, :span] = F.scaled_dot_product_attention(query[:, :, :span], key, value, scale=scaling).transpose(1, 2)
+    if len(padding):  # padding queries against the real keys only
+        out[:, padding] = F.scaled_dot_product_attention(query[:, :, padding], key[:, :, :span], value[:, :, :span], scale=scaling,
+                                                         attn_mask=real_keys).transpose(1, 2)
+    return out, None
+
+def set_vision_attention(model, implementation: str = VISION_ATTENTION, # or one of transformers' ("sdpa", "eager")
+                        ) -> str:
+    "Choose the attention of `model`'s vision tower (it can be changed between batches); returns the one it had."
+    from transformers import AttentionInterface
+    AttentionInterface.register(VISION_ATTENTION, mllama_vision_attention)
+    config = _submodule(model, "vision_model").config
+    before, config._attn_implementation = config._attn_implementation, implementation
+    return before
+
+def attention_pairs(real_tiles: int, # real tiles of the image
+                    tiles: int = 4, patches: int = 1601, # tiles in the tensors; patches per tile with the class token
+                   ) -> float:
+    "The share of a vision layer's patch pairs `mllama_vision_attention` computes for an image."
+    padded = patches + (-patches % 8)  # the tower pads each tile to a multiple of 8
+    everything, span = tiles * padded, (real_tiles - 1) * padded + patches
+    return (span * everything + (everything - real_tiles * patches) * span) / everything ** 2
+
 # %% ../nbs/05_model.ipynb #8c3e8298
 def gpu_memory_budget() -> dict[int, int]:
     "Bytes this process may still take on each GPU: what is free there, within its per-process cap."
@@ -169,6 +221,7 @@ def load_base_model(cfg: RunConfig, # `cfg.model` says which checkpoint, 4-bit o
     model.requires_grad_(False)
     keep_4bit_weights_trainable(model)
     accept_fewer_tiles(model)
+    if model.config.vision_config._attn_implementation == "sdpa": set_vision_attention(model)  # the same attention, without its masked pairs
     set_image_encoding(model, cfg.model.skip_padding_tiles, cfg.model.vision_batch_size)
     return model
 
@@ -185,19 +238,19 @@ def encode_images(vision_forward, # the vision tower's own forward(pixel_values,
                   skip_padding_tiles: bool = False, # encode only each image's real tiles
                   vision_batch_size: int = 0, # images per pass; 0: all at once
                  ):
-    "The vision tower's output for a batch, encoded `vision_batch_size` images at a time, optionally real tiles only."
+    "The vision tower's output for a batch, by real-tile count and `vision_batch_size` images at a time, optionally real tiles only."
     from transformers.modeling_outputs import BaseModelOutput
     batch, media, tiles = pixel_values.shape[:3]
     images, ids, masks = pixel_values.flatten(0, 1)[:, None], aspect_ratio_ids.reshape(-1, 1), aspect_ratio_mask.reshape(-1, 1, tiles)
-    real_tiles = masks.sum(-1).flatten() if skip_padding_tiles else torch.full((len(images),), tiles, device=masks.device)
+    real_tiles = masks.sum(-1).flatten()
     out = None
-    for count in real_tiles.unique().tolist():
-        if count == 0: continue  # an empty image slot: nothing to encode, its features stay zero
-        group = (real_tiles == count).nonzero()[:, 0]
+    for count in real_tiles.unique().tolist():  # one padding layout per pass, which `mllama_vision_attention` needs
+        if count == 0 and skip_padding_tiles: continue  # an empty image slot: nothing to encode, its features stay zero
+        group, encoded = (real_tiles == count).nonzero()[:, 0], count if skip_padding_tiles else tiles
         for part in group.split(vision_batch_size or len(group)):
-            features = vision_forward(images[part][:, :, :count], ids[part], masks[part][:, :, :count]).last_hidden_state
+            features = vision_forward(images[part][:, :, :encoded], ids[part], masks[part][:, :, :encoded]).last_hidden_state
             if out is None: out = features.new_zeros(len(images), 1, tiles, *features.shape[3:])
-            out[part, :, :count] = features
+            out[part, :, :encoded] = features
     return BaseModelOutput(last_hidden_state=out.reshape(batch, media, tiles, *out.shape[3:]))
 
 def image_features(model, pixel_values, aspect_ratio_ids, aspect_ratio_mask) -> torch.Tensor:
