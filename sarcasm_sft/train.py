@@ -13,7 +13,7 @@ from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
 from .env import Tracking, atomic_write, atomic_write_text, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
-from .model import card_verdict, compute_dtype, estimate_line, is_sharded, load_model, load_processor, memory_estimate, model_source
+from .model import VISION_ATTENTION, card_verdict, compute_dtype, estimate_line, is_sharded, load_model, load_processor, memory_estimate, model_source
 from .scoring import (LOGGED_METRICS, error_analysis, eval_predictions, eval_subset, generate_predictions, metrics_of,
                                  threshold_choice, with_generation, worker_count, PREFETCH_BATCHES)
 from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
@@ -506,7 +506,8 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         save_error_analysis(run_dir, eval_rows, analysis, f"{cfg.output.run_name}: final eval ({splits.eval_split})")
         meta = dict(config=cfg.to_dict(), versions=package_versions(), git_commit=git_commit(), device=device_name(),
                     world_size=world, data=splits.summary(), eval_rows=len(eval_rows), total_steps=step, adapter_saved=adapter_saved,
-                    attn_implementation=model.config._attn_implementation, token_sources=secrets.sources,
+                    attn_implementation=model.config._attn_implementation, vision_attention=model.config.vision_config._attn_implementation,
+                    token_sources=secrets.sources,
                     tracking=tracking.report_to, runtime_env=runtime,
                     trainable_parameters=sum(v.numel() for v in adapter.values()), pace=pace,
                     memory=dict(estimate_gib=estimate, peak_gib_per_process=peaks))
@@ -552,7 +553,9 @@ def demo_run_checks(run_dir, # a finished run folder
     assert saved["final"]["accuracy"] >= 0.8, saved["final"]
     assert saved["blank_images"]["accuracy"] <= 0.65, saved["blank_images"]
     assert saved["final"]["accuracy"] > saved["before"]["accuracy"]
-    return checks + ["loss fell below a quarter", "accuracy >= 0.8", "blank-image accuracy <= 0.65", "accuracy improved"]
+    assert meta["vision_attention"] == VISION_ATTENTION, meta["vision_attention"]  # the default attention path, in a whole run
+    return checks + ["loss fell below a quarter", "accuracy >= 0.8", "blank-image accuracy <= 0.65", "accuracy improved",
+                     f"vision tower ran {VISION_ATTENTION}"]
 
 # %% ../nbs/06_train.ipynb #3affcbb4
 #| eval: false
