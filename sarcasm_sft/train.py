@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #df16b2bd
 from __future__ import annotations
-import contextlib, gc, json, math, os, shutil, statistics, subprocess, sys, time
+import contextlib, gc, json, math, os, shutil, statistics, subprocess, sys, tempfile, time
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
@@ -23,7 +23,7 @@ from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_fold
 # %% auto #0
 __all__ = ['WORKER_FLAG', 'FSDP_UNITS', 'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress',
            'TrainResult', 'RunPhases', 'one_gpu_per_process', 'logging_interval', 'sft_config', 'tensorboard_callbacks',
-           'StepTimer', 'StepProfiler', 'whole_root', 'adapter_weights', 'load_adapter_weights',
+           'StepTimer', 'gzipped_trace', 'StepProfiler', 'whole_root', 'adapter_weights', 'load_adapter_weights',
            'AdapterInShardedCheckpoints', 'FloatBuffers', 'process_rank', 'eval_shard', 'gathered',
            'release_gpu_memory', 'launch_command', 'training_done', 'resume_finished_training', 'check_devices',
            'train', 'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
@@ -192,8 +192,16 @@ class StepTimer(TrainerCallback):
                     steps_timed=max(len(self.times) - self.warmup, 0))
 
 # %% ../nbs/06_train.ipynb #fee0ba61
+def gzipped_trace(profiler, path: Path):
+    "Write `profiler`'s Chrome trace to `path`, gzipped (chrome://tracing and Perfetto open it as it is)."
+    import gzip
+    with tempfile.TemporaryDirectory() as folder:
+        plain = Path(folder) / "trace.json"
+        profiler.export_chrome_trace(str(plain))
+        with open(plain, "rb") as trace, gzip.open(path, "wb") as out: shutil.copyfileobj(trace, out)
+
 class StepProfiler(TrainerCallback):
-    "torch.profiler over `steps` optimizer steps after `skip`; this process's table and Chrome trace go into `folder`."
+    "torch.profiler over `steps` optimizer steps after `skip`; this process's tables (by operator, by operator and input shape) and gzipped Chrome trace go into `folder`."
     def __init__(self, folder: Path, # e.g. <run>/profile
                  steps: int, # optimizer steps profiled
                  skip: int = 2, # steps left out first (loading, compilation and allocator warm-up)
@@ -203,7 +211,8 @@ class StepProfiler(TrainerCallback):
     def on_step_begin(self, args, state, control, **kw):
         if self.profiler is None and self.seen == self.skip and self.profiled == 0:
             from torch.profiler import ProfilerActivity, profile
-            self.profiler = profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if torch.cuda.is_available() else []))
+            self.profiler = profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if torch.cuda.is_available() else []),
+                                    record_shapes=True)  # which tensors an operator's time went to
             self.profiler.__enter__()
     def on_step_end(self, args, state, control, **kw):
         self.seen += 1
@@ -217,9 +226,11 @@ class StepProfiler(TrainerCallback):
         profiler.__exit__(None, None, None)
         self.folder.mkdir(parents=True, exist_ok=True)
         by = "cuda_time_total" if torch.cuda.is_available() else "cpu_time_total"
-        table = profiler.key_averages().table(sort_by=by, row_limit=60)
-        atomic_write_text(self.folder / f"rank{self.rank}.txt", f"{self.profiled} step(s) profiled after the first {self.skip}, sorted by {by}\n{table}\n")
-        atomic_write(self.folder / f"rank{self.rank}.json", lambda tmp: profiler.export_chrome_trace(str(tmp)))
+        heading = f"{self.profiled} step(s) profiled after the first {self.skip}, sorted by {by}"
+        atomic_write_text(self.folder / f"rank{self.rank}.txt", f"{heading}\n{profiler.key_averages().table(sort_by=by, row_limit=60)}\n")
+        by_shape = profiler.key_averages(group_by_input_shape=True).table(sort_by=by, row_limit=60)
+        atomic_write_text(self.folder / f"rank{self.rank}_by_shape.txt", f"{heading}, by input shape\n{by_shape}\n")
+        atomic_write(self.folder / f"rank{self.rank}.json.gz", lambda tmp: gzipped_trace(profiler, tmp))  # a step's trace is tens of MB as text
 
 # %% ../nbs/06_train.ipynb #16584e74
 def whole_root(wrapped, # the Trainer's model: FSDP's root unit, or a model FSDP does not shard
