@@ -13,14 +13,14 @@ from .train import StepProfiler, StepTimer, one_gpu_per_process
 # %% auto #0
 __all__ = ['IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'CAP_SITECUSTOMIZE', 'build_random_checkpoint', 'tiles_of', 'post_text',
            'write_image_set', 'vision_flops', 'language_flops', 'row_flops', 'mfu', 'open_cross_attention_gates',
-           'encoding_change', 'padding_tile_check', 'vision_attention_check', 'full_float32', 'vision_precision_check',
-           'padding_check_table', 'ReadyBatches', 'time_training', 'encode_only', 'time_eval', 'time_vision_tower',
-           'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants', 'kill_tree', 'train_until',
-           'resume_table', 'capped_gpu_env', 'quantization_agreement', 'results_table', 'scaling_table',
-           'quantization_lines']
+           'largest_change', 'encoding_change', 'padding_tile_check', 'vision_attention_check', 'full_float32',
+           'vision_precision_check', 'padding_check_table', 'ReadyBatches', 'time_training', 'encode_only', 'time_eval',
+           'time_vision_tower', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants',
+           'kill_tree', 'train_until', 'resume_table', 'capped_gpu_env', 'quantization_agreement', 'results_table',
+           'scaling_table', 'quantization_lines']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
-from .model import ELEVEN_B  # Llama-3.2-11B-Vision's shape
+from .model import ELEVEN_B, VISION_ATTENTION  # Llama-3.2-11B-Vision's shape; the vision attention loaded by default
 
 def build_random_checkpoint(path, # where to save it (e.g. /dev/shm/mllama-11b-random); kept if already there
                             config: dict = ELEVEN_B, # MllamaConfig arguments
@@ -131,10 +131,21 @@ def open_cross_attention_gates(model, value: float = 1.0, # tanh(1) = 0.76, the 
         for gate in gates: gate.fill_(value)
     return len(gates)
 
+def largest_change(real_tiles: list[int], # per row: its image's real tiles
+                   encoded, reference, # (features per row and tile, last logits per row), of the encoding checked and of the reference
+                  ) -> dict:
+    "Per real-tile count: the largest relative change (max |difference| / max |reference|) of a row's real-tile features and last logits."
+    relative = lambda a, b: ((a - b).abs().max() / b.abs().max()).item()
+    out = {}
+    for i, n in enumerate(real_tiles):
+        row = dict(features=relative(encoded[0][i, :n], reference[0][i, :n]), logits=relative(encoded[1][i], reference[1][i]))
+        out[n] = {k: max(v, out.get(n, {}).get(k, 0.0)) for k, v in row.items()}
+    return dict(sorted(out.items()))
+
 def encoding_change(model, processor, rows, # rows whose images have different tile counts
                     reference, candidate, # () -> None: each sets the model's image encoding (the reference is set again after)
                    ) -> dict:
-    "Per real-tile count: the largest relative change (max |difference| / max |reference|) of an image's real-tile features and of a row's last logits, `candidate` against `reference`."
+    "`largest_change` of `candidate` against `reference`, per real-tile count."
     from sarcasm_sft.collator import build_generation_batch
     from sarcasm_sft.model import image_features
     from sarcasm_sft.scoring import model_inputs
@@ -148,13 +159,7 @@ def encoding_change(model, processor, rows, # rows whose images have different t
             features = image_features(model, batch["pixel_values"], batch["aspect_ratio_ids"], batch["aspect_ratio_mask"])
             encoded[name] = (features.float().reshape(len(rows), tiles, *features.shape[1:]), model(**batch).logits[:, -1].float())
     model.train(was_training)
-    relative = lambda a, b: ((a - b).abs().max() / b.abs().max()).item()
-    out = {}
-    for i, n in enumerate(real):
-        (features, logits), (features_ref, logits_ref) = encoded["candidate"], encoded["reference"]
-        row = dict(features=relative(features[i, :n], features_ref[i, :n]), logits=relative(logits[i], logits_ref[i]))
-        out[n] = {k: max(v, out.get(n, {}).get(k, 0.0)) for k, v in row.items()}
-    return dict(sorted(out.items()))
+    return largest_change(real, encoded["candidate"], encoded["reference"])
 
 def padding_tile_check(model, processor, rows) -> dict:
     "`encoding_change` of real tiles only against every tile encoded."
@@ -163,7 +168,7 @@ def padding_tile_check(model, processor, rows) -> dict:
 
 def vision_attention_check(model, processor, rows) -> dict:
     "`encoding_change` of `mllama_vision_attention` against transformers' masked SDPA in the vision tower."
-    from sarcasm_sft.model import VISION_ATTENTION, set_vision_attention
+    from sarcasm_sft.model import set_vision_attention
     return encoding_change(model, processor, rows, lambda: set_vision_attention(model, "sdpa"), lambda: set_vision_attention(model, VISION_ATTENTION))
 
 @contextlib.contextmanager
@@ -175,41 +180,32 @@ def full_float32():
     finally: torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = flags
 
 def vision_precision_check(model, processor, rows, # rows whose images have different tile counts
-                           attentions=("sdpa", "mllama_vision_pairs"), # vision attentions to compare (05_model's VISION_ATTENTION last)
+                           attentions=("sdpa", VISION_ATTENTION), # the vision attentions to compare
                           ) -> dict:
-    "Per attention and real-tile count: the largest relative difference of an image's real-tile features and of a row's last logits from those of the vision tower and projector in float32 (transformers' SDPA), the language model as loaded."
+    "Per attention: `largest_change` of the tower in the model's dtype with it against the tower and projector in float32 (transformers' SDPA); the language model as loaded reads both."
     from sarcasm_sft.collator import build_generation_batch
     from sarcasm_sft.model import _submodule, image_features, set_vision_attention
     from sarcasm_sft.scoring import model_inputs
     batch = model_inputs(build_generation_batch(processor, rows), model)
     images = {k: batch.pop(k) for k in ("pixel_values", "aspect_ratio_ids", "aspect_ratio_mask")}
-    real, tiles = images["aspect_ratio_mask"].sum(-1).flatten().tolist(), images["pixel_values"].shape[2]
-    towers, dtype, was_training, before = [_submodule(model, "vision_model"), _submodule(model, "multi_modal_projector")], images["pixel_values"].dtype, model.training, None
+    real, tiles, dtype = images["aspect_ratio_mask"].sum(-1).flatten().tolist(), images["pixel_values"].shape[2], images["pixel_values"].dtype
+    towers, was_training, before = [_submodule(model, "vision_model"), _submodule(model, "multi_modal_projector")], model.training, set_vision_attention(model, "sdpa")
     model.eval()
-    per_tile = lambda features: features.float().reshape(len(rows), tiles, *features.shape[1:])
-    last_logits = lambda features: model(**batch, cross_attention_states=features.to(dtype)).logits[:, -1].float()
+    def outputs(features):  # (features per row and tile, last logits)
+        return features.float().reshape(len(rows), tiles, *features.shape[1:]), model(**batch, cross_attention_states=features.to(dtype)).logits[:, -1].float()
     with torch.no_grad():
         encoded = {}
         for attention in attentions:
-            previous = set_vision_attention(model, attention); before = before or previous
-            features = image_features(model, **images)
-            encoded[attention] = (per_tile(features), last_logits(features))
+            set_vision_attention(model, attention); encoded[attention] = outputs(image_features(model, **images))
         set_vision_attention(model, "sdpa")
         for tower in towers: tower.float()
         try:
             with full_float32(): features = image_features(model, **dict(images, pixel_values=images["pixel_values"].float()))
         finally:
             for tower in towers: tower.to(dtype)  # before the language model runs: it takes its dtype from its first weights
-        exact = (per_tile(features), last_logits(features))
+        exact = outputs(features)
     set_vision_attention(model, before); model.train(was_training)
-    relative = lambda a, b: ((a - b).abs().max() / b.abs().max()).item()
-    out = {}
-    for attention, (features, logits) in encoded.items():
-        by_tiles = out.setdefault(attention, {})
-        for i, n in enumerate(real):
-            row = dict(features=relative(features[i, :n], exact[0][i, :n]), logits=relative(logits[i], exact[1][i]))
-            by_tiles[n] = {k: max(v, by_tiles.get(n, {}).get(k, 0.0)) for k, v in row.items()}
-    return {a: dict(sorted(by_tiles.items())) for a, by_tiles in out.items()}
+    return {attention: largest_change(real, got, exact) for attention, got in encoded.items()}
 
 # %% ../nbs/10_benchmark.ipynb #fe939ab2
 def padding_check_table(results: dict, # what the check part measured
