@@ -11,13 +11,14 @@ from .config import LABEL_WORDS, RunConfig, markdown_table
 from .train import StepProfiler, StepTimer, one_gpu_per_process
 
 # %% auto #0
-__all__ = ['IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'CAP_SITECUSTOMIZE', 'build_random_checkpoint', 'tiles_of', 'post_text',
-           'write_image_set', 'vision_flops', 'language_flops', 'row_flops', 'mfu', 'open_cross_attention_gates',
-           'largest_change', 'encoding_change', 'padding_tile_check', 'vision_attention_check', 'full_float32',
+__all__ = ['IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'TOWER_PRECISIONS', 'LORA_ABLATIONS', 'CAP_SITECUSTOMIZE',
+           'build_random_checkpoint', 'tiles_of', 'post_text', 'write_image_set', 'vision_flops', 'language_flops',
+           'row_flops', 'mfu', 'open_cross_attention_gates', 'largest_change', 'encoding_change', 'padding_tile_check',
+           'vision_attention_check', 'full_float32', 'vision_attention_set', 'tower_as_before', 'tower_in_autocast',
            'vision_precision_check', 'padding_check_table', 'ReadyBatches', 'time_training', 'encode_only', 'time_eval',
-           'time_vision_tower', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants',
-           'kill_tree', 'train_until', 'resume_table', 'capped_gpu_env', 'quantization_agreement', 'results_table',
-           'scaling_table', 'quantization_lines']
+           'time_vision_tower', 'lora_ablation', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe',
+           'descendants', 'kill_tree', 'train_until', 'resume_table', 'capped_gpu_env', 'quantization_agreement',
+           'results_table', 'scaling_table', 'quantization_lines']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
 from .model import ELEVEN_B, VISION_ATTENTION  # Llama-3.2-11B-Vision's shape; the vision attention loaded by default
@@ -179,33 +180,59 @@ def full_float32():
     try: yield
     finally: torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = flags
 
+@contextlib.contextmanager
+def vision_attention_set(model, implementation: str):
+    "`model`'s vision tower with `implementation` inside the block, the one it had after."
+    from sarcasm_sft.model import set_vision_attention
+    before = set_vision_attention(model, implementation)
+    try: yield
+    finally: set_vision_attention(model, before)
+
+@contextlib.contextmanager
+def tower_as_before(model):
+    "The frozen tower and projector as before `run_frozen` turned autocast off in them: without autograd, in the caller's autocast (the Trainer's bf16)."
+    from sarcasm_sft.model import _submodule
+    modules = [_submodule(model, "vision_model"), _submodule(model, "multi_modal_projector")]
+    frozen = [m.forward for m in modules]
+    for m, forward in zip(modules, frozen): m.forward = torch.no_grad()(getattr(forward, "__wrapped__", forward))
+    try: yield
+    finally:
+        for m, forward in zip(modules, frozen): m.forward = forward
+
+@contextlib.contextmanager
+def tower_in_autocast(model):
+    "`tower_as_before` under bf16 autocast, as the Trainer ran the tower (float32 norms and residual stream)."
+    with tower_as_before(model), torch.autocast("cuda" if torch.cuda.is_available() else "cpu", dtype=torch.bfloat16): yield
+
+TOWER_PRECISIONS = {"bf16 (run_frozen)": lambda model: contextlib.nullcontext(), "bf16 autocast (before)": tower_in_autocast}
+
 def vision_precision_check(model, processor, rows, # rows whose images have different tile counts
-                           attentions=("sdpa", VISION_ATTENTION), # the vision attentions to compare
+                           settings: dict | None = None, # name: model -> a context the tower runs in; default: each vision attention
                           ) -> dict:
-    "Per attention: `largest_change` of the tower in the model's dtype with it against the tower and projector in float32 (transformers' SDPA); the language model as loaded reads both."
+    "Per setting: `largest_change` of the tower in the model's dtype in it against the tower and projector in float32 (transformers' SDPA); the language model as loaded reads both."
     from sarcasm_sft.collator import build_generation_batch
-    from sarcasm_sft.model import _submodule, image_features, set_vision_attention
+    from sarcasm_sft.model import _submodule, image_features
     from sarcasm_sft.scoring import model_inputs
+    settings = settings or {a: functools.partial(vision_attention_set, implementation=a) for a in ("sdpa", VISION_ATTENTION)}
     batch = model_inputs(build_generation_batch(processor, rows), model)
     images = {k: batch.pop(k) for k in ("pixel_values", "aspect_ratio_ids", "aspect_ratio_mask")}
     real, tiles, dtype = images["aspect_ratio_mask"].sum(-1).flatten().tolist(), images["pixel_values"].shape[2], images["pixel_values"].dtype
-    towers, was_training, before = [_submodule(model, "vision_model"), _submodule(model, "multi_modal_projector")], model.training, set_vision_attention(model, "sdpa")
+    towers, was_training = [_submodule(model, "vision_model"), _submodule(model, "multi_modal_projector")], model.training
     model.eval()
     def outputs(features):  # (features per row and tile, last logits)
         return features.float().reshape(len(rows), tiles, *features.shape[1:]), model(**batch, cross_attention_states=features.to(dtype)).logits[:, -1].float()
     with torch.no_grad():
         encoded = {}
-        for attention in attentions:
-            set_vision_attention(model, attention); encoded[attention] = outputs(image_features(model, **images))
-        set_vision_attention(model, "sdpa")
+        for name, setting in settings.items():
+            with setting(model): encoded[name] = outputs(image_features(model, **images))
         for tower in towers: tower.float()
         try:
-            with full_float32(): features = image_features(model, **dict(images, pixel_values=images["pixel_values"].float()))
+            with full_float32(), vision_attention_set(model, "sdpa"): features = image_features(model, **dict(images, pixel_values=images["pixel_values"].float()))
         finally:
             for tower in towers: tower.to(dtype)  # before the language model runs: it takes its dtype from its first weights
         exact = outputs(features)
-    set_vision_attention(model, before); model.train(was_training)
-    return {attention: largest_change(real, got, exact) for attention, got in encoded.items()}
+    model.train(was_training)
+    return {name: largest_change(real, got, exact) for name, got in encoded.items()}
 
 # %% ../nbs/10_benchmark.ipynb #fe939ab2
 def padding_check_table(results: dict, # what the check part measured
@@ -284,6 +311,31 @@ def time_vision_tower(model, inputs: dict, # one batch's pixel_values, aspect_ra
             image_features(model, inputs["pixel_values"], inputs["aspect_ratio_ids"], inputs["aspect_ratio_mask"])
             synchronize(); seconds.append(time.perf_counter() - started)
     return len(inputs["pixel_values"]) / sorted(seconds[1:])[len(seconds[1:]) // 2]
+
+# %% ../nbs/10_benchmark.ipynb #3e037058
+LORA_ABLATIONS = {  # name: lora_ablation's arguments
+    "no LoRA on cross-attention keys/values": dict(adapters_off=r".*cross_attn\.(k_proj|v_proj)"),
+    "no LoRA dropout": dict(no_dropout=True),
+}
+
+@contextlib.contextmanager
+def lora_ablation(model, # a PEFT model
+                  adapters_off: str = "", # full-match regex over module names whose LoRA adapters are switched off
+                  no_dropout: bool = False, # LoRA's dropout at p=0, which PyTorch skips
+                 ):
+    "Switch some LoRA adapters, or LoRA's dropout, off for the duration (what they cost a step); yields how many of each."
+    import re
+    from peft.tuners.lora import LoraLayer
+    layers = {name: m for name, m in model.named_modules() if isinstance(m, LoraLayer)}
+    switched = [m for name, m in layers.items() if adapters_off and re.fullmatch(adapters_off, name)]
+    dropouts = [d for m in layers.values() for d in m.lora_dropout.values() if isinstance(d, torch.nn.Dropout)] if no_dropout else []
+    rates = [d.p for d in dropouts]
+    for m in switched: m.enable_adapters(False)
+    for d in dropouts: d.p = 0.0
+    try: yield dict(adapters_off=len(switched), dropouts_off=len(dropouts))
+    finally:
+        for m in switched: m.enable_adapters(True)
+        for d, p in zip(dropouts, rates): d.p = p
 
 # %% ../nbs/10_benchmark.ipynb #807cf277
 def trl_recipe_model(checkpoint, # a local checkpoint folder

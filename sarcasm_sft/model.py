@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_model.ipynb #a5b4e1ba
 from __future__ import annotations
-import contextlib, logging, os, warnings
+import contextlib, functools, logging, os, warnings
 from pathlib import Path
 import torch
 from .config import CARDS, RunConfig, SarcasmSftError
@@ -14,14 +14,15 @@ from .offline import tiny_preset_dir
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'LORA_TARGET_PRESETS', 'VISION_ATTENTION', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES', 'ESTIMATE_ROOM_GIB',
-           'ELEVEN_B', 'NINETY_B', 'PUBLISHED_SHAPES', 'ModelAccessError', 'check_model_access', 'model_source',
-           'load_processor', 'flash_attn_unavailable_reason', 'choose_attn_implementation', 'lora_config',
-           'run_without_grad', 'vision_has_lora', 'mllama_vision_attention', 'set_vision_attention', 'attention_pairs',
-           'gpu_memory_budget', 'weights_placement', 'quantizing_threads', 'cpu_threads', 'compute_dtype',
-           'load_base_model', 'keep_4bit_weights_trainable', 'encode_images', 'image_features', 'is_sharded',
-           'set_image_encoding', 'supported_canvases', 'accept_fewer_tiles', 'load_model', 'parameter_counts',
-           'generation_cache_bytes', 'memory_estimate', 'card_verdict', 'estimate_line', 'checkpoint_config']
+__all__ = ['log', 'LORA_TARGET_PRESETS', 'VISION_ATTENTION', 'CROSS_ATTENTION', 'QUANT_SKIP_MODULES', 'QUANT_CONSTANT_BYTES',
+           'ESTIMATE_ROOM_GIB', 'ELEVEN_B', 'NINETY_B', 'PUBLISHED_SHAPES', 'ModelAccessError', 'check_model_access',
+           'model_source', 'load_processor', 'flash_attn_unavailable_reason', 'choose_attn_implementation',
+           'lora_config', 'run_frozen', 'vision_has_lora', 'mllama_vision_attention', 'set_vision_attention',
+           'attention_pairs', 'packed_gqa_attention', 'set_cross_attention', 'cross_attention_of', 'gpu_memory_budget',
+           'weights_placement', 'quantizing_threads', 'cpu_threads', 'compute_dtype', 'load_base_model',
+           'keep_4bit_weights_trainable', 'encode_images', 'image_features', 'is_sharded', 'set_image_encoding',
+           'supported_canvases', 'accept_fewer_tiles', 'load_model', 'parameter_counts', 'generation_cache_bytes',
+           'memory_estimate', 'card_verdict', 'estimate_line', 'checkpoint_config']
 
 # %% ../nbs/05_model.ipynb #8ab3f6c6
 class ModelAccessError(SarcasmSftError, RuntimeError):
@@ -101,11 +102,14 @@ def _submodule(model, name):
     "The first module whose qualified name ends with `name` (works through PEFT wrappers)."
     return next(m for n, m in model.named_modules() if n == name or n.endswith("." + name))
 
-def run_without_grad(module: torch.nn.Module):
-    "Make `module.forward` always run under `torch.no_grad()`."
-    if getattr(module, "_runs_without_grad", False): return
-    module.forward = torch.no_grad()(module.forward)
-    module._runs_without_grad = True
+def run_frozen(module: torch.nn.Module):
+    "Make `module.forward` always run without autograd and without autocast: in its weights' dtype, in training as at eval."
+    if getattr(module, "_runs_frozen", False): return
+    forward, device_type = module.forward, "cuda" if torch.cuda.is_available() else "cpu"
+    @functools.wraps(forward)
+    def frozen_forward(*args, **kwargs):
+        with torch.no_grad(), torch.autocast(device_type, enabled=False): return forward(*args, **kwargs)
+    module.forward, module._runs_frozen = frozen_forward, True
 
 def vision_has_lora(model) -> bool:
     return any("lora_" in n for n, _ in _submodule(model, "vision_model").named_parameters())
@@ -161,6 +165,44 @@ def attention_pairs(real_tiles: int, # real tiles of the image
     padded = patches + (-patches % 8)  # the tower pads each tile to a multiple of 8
     everything, span = tiles * padded, (real_tiles - 1) * padded + patches
     return (span * everything + (everything - real_tiles * patches) * span) / everything ** 2
+
+# %% ../nbs/05_model.ipynb #93b4a90c
+CROSS_ATTENTION = "mllama_cross_packed_gqa"  # the name `set_cross_attention` registers `packed_gqa_attention` under
+
+def packed_gqa_attention(module, # the attention layer calling (transformers' attention-function signature)
+                         query, key, value, # (rows, heads, tokens, head size); fewer key/value heads than query heads
+                         attention_mask, # (rows, 1, queries or 1, keys), added to the scores
+                         dropout: float = 0.0, scaling: float | None = None, **kwargs):
+    "Grouped-query SDPA without copying keys and values per query head: the query heads of each key/value head go along the queries."
+    import torch.nn.functional as F
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+    rows, heads, queries, size = query.shape
+    groups = heads // key.shape[1]
+    if groups == 1 or dropout or attention_mask is None or attention_mask.shape[1] != 1:
+        return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs)
+    packed = query.reshape(rows, key.shape[1], groups * queries, size)  # query head h reads key/value head h // groups, as in repeat_kv
+    mask = attention_mask.expand(-1, -1, queries, -1)[:, :, None].expand(-1, -1, groups, -1, -1).reshape(rows, 1, groups * queries, -1)
+    out = F.scaled_dot_product_attention(packed, key, value, attn_mask=mask, scale=scaling)
+    return out.reshape(rows, heads, queries, size).transpose(1, 2).contiguous(), None
+
+def set_cross_attention(model, implementation: str = CROSS_ATTENTION, # or one of transformers' ("sdpa", "eager")
+                       ) -> str:
+    "Choose the attention of `model`'s cross-attention layers (the self-attention layers keep theirs); returns the one they had."
+    import copy
+    from transformers import AttentionInterface
+    from transformers.models.mllama.modeling_mllama import MllamaTextCrossAttention
+    AttentionInterface.register(CROSS_ATTENTION, packed_gqa_attention)
+    layers = [m for m in model.modules() if isinstance(m, MllamaTextCrossAttention)]
+    before, text_config = layers[0].config._attn_implementation, _submodule(model, "language_model").config
+    config = copy.copy(text_config) if layers[0].config is text_config else layers[0].config  # theirs alone: the text model reads its own
+    config._attn_implementation = implementation
+    for layer in layers: layer.config = config
+    return before
+
+def cross_attention_of(model) -> str:
+    "The attention implementation `model`'s cross-attention layers run."
+    from transformers.models.mllama.modeling_mllama import MllamaTextCrossAttention
+    return next(m for m in model.modules() if isinstance(m, MllamaTextCrossAttention)).config._attn_implementation
 
 # %% ../nbs/05_model.ipynb #8c3e8298
 def gpu_memory_budget() -> dict[int, int]:
@@ -222,6 +264,7 @@ def load_base_model(cfg: RunConfig, # `cfg.model` says which checkpoint, 4-bit o
     keep_4bit_weights_trainable(model)
     accept_fewer_tiles(model)
     if model.config.vision_config._attn_implementation == "sdpa": set_vision_attention(model)  # the same attention, without its masked pairs
+    if model.config.text_config._attn_implementation == "sdpa": set_cross_attention(model)  # the same attention, without key/value copies
     set_image_encoding(model, cfg.model.skip_padding_tiles, cfg.model.vision_batch_size)
     return model
 
@@ -327,7 +370,7 @@ def load_model(cfg: RunConfig, # the run's config: model, LoRA settings
         for name, p in model.named_parameters():
             if "lora_" in name: p.data = p.data.to(torch.bfloat16)
     if not vision_has_lora(model):
-        run_without_grad(_submodule(model, "vision_model")); run_without_grad(_submodule(model, "multi_modal_projector"))
+        run_frozen(_submodule(model, "vision_model")); run_frozen(_submodule(model, "multi_modal_projector"))
     return model
 
 # %% ../nbs/05_model.ipynb #360425f4

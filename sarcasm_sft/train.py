@@ -13,7 +13,7 @@ from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
 from .env import Tracking, atomic_write, atomic_write_text, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
-from .model import VISION_ATTENTION, card_verdict, compute_dtype, estimate_line, is_sharded, load_model, load_processor, memory_estimate, model_source
+from .model import CROSS_ATTENTION, VISION_ATTENTION, card_verdict, cross_attention_of, compute_dtype, estimate_line, is_sharded, load_model, load_processor, memory_estimate, model_source
 from .scoring import (LOGGED_METRICS, error_analysis, eval_predictions, eval_subset, generate_predictions, metrics_of,
                                  threshold_choice, with_generation, worker_count, PREFETCH_BATCHES)
 from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
@@ -228,8 +228,9 @@ class StepProfiler(TrainerCallback):
         by = "cuda_time_total" if torch.cuda.is_available() else "cpu_time_total"
         heading = f"{self.profiled} step(s) profiled after the first {self.skip}, sorted by {by}"
         atomic_write_text(self.folder / f"rank{self.rank}.txt", f"{heading}\n{profiler.key_averages().table(sort_by=by, row_limit=60)}\n")
-        by_shape = profiler.key_averages(group_by_input_shape=True).table(sort_by=by, row_limit=60)
-        atomic_write_text(self.folder / f"rank{self.rank}_by_shape.txt", f"{heading}, by input shape\n{by_shape}\n")
+        self_by = by.replace("cpu_", "self_cpu_").replace("cuda_", "self_cuda_")  # by own time: the operators that ran kernels, not their callers
+        by_shape = profiler.key_averages(group_by_input_shape=True).table(sort_by=self_by, row_limit=120)
+        atomic_write_text(self.folder / f"rank{self.rank}_by_shape.txt", f"{heading.replace(by, self_by)}, by input shape\n{by_shape}\n")
         atomic_write(self.folder / f"rank{self.rank}.json.gz", lambda tmp: gzipped_trace(profiler, tmp))  # a step's trace is tens of MB as text
 
 # %% ../nbs/06_train.ipynb #16584e74
@@ -518,6 +519,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         meta = dict(config=cfg.to_dict(), versions=package_versions(), git_commit=git_commit(), device=device_name(),
                     world_size=world, data=splits.summary(), eval_rows=len(eval_rows), total_steps=step, adapter_saved=adapter_saved,
                     attn_implementation=model.config._attn_implementation, vision_attention=model.config.vision_config._attn_implementation,
+                    cross_attention=cross_attention_of(model),
                     token_sources=secrets.sources,
                     tracking=tracking.report_to, runtime_env=runtime,
                     trainable_parameters=sum(v.numel() for v in adapter.values()), pace=pace,
@@ -564,7 +566,8 @@ def demo_run_checks(run_dir, # a finished run folder
     assert saved["final"]["accuracy"] >= 0.8, saved["final"]
     assert saved["blank_images"]["accuracy"] <= 0.65, saved["blank_images"]
     assert saved["final"]["accuracy"] > saved["before"]["accuracy"]
-    assert meta["vision_attention"] == VISION_ATTENTION, meta["vision_attention"]  # the default attention path, in a whole run
+    assert meta["vision_attention"] == VISION_ATTENTION, meta["vision_attention"]  # the default attention paths, in a whole run
+    assert meta["cross_attention"] == CROSS_ATTENTION, meta["cross_attention"]
     return checks + ["loss fell below a quarter", "accuracy >= 0.8", "blank-image accuracy <= 0.65", "accuracy improved",
                      f"vision tower ran {VISION_ATTENTION}"]
 
