@@ -16,9 +16,9 @@ __all__ = ['IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'TOWER_PRECISIONS', 'L
            'row_flops', 'mfu', 'open_cross_attention_gates', 'largest_change', 'encoding_change', 'padding_tile_check',
            'vision_attention_check', 'full_float32', 'vision_attention_set', 'tower_as_before', 'tower_in_autocast',
            'vision_precision_check', 'padding_check_table', 'ReadyBatches', 'time_training', 'encode_only', 'time_eval',
-           'time_vision_tower', 'lora_ablation', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe',
-           'descendants', 'kill_tree', 'train_until', 'resume_table', 'capped_gpu_env', 'quantization_agreement',
-           'results_table', 'scaling_table', 'quantization_lines']
+           'time_vision_tower', 'lora_ablation', 'use_fused_kernels', 'LossLog', 'loss_agreement', 'trl_recipe_model',
+           'trl_recipe_collator', 'time_trl_recipe', 'descendants', 'kill_tree', 'train_until', 'resume_table',
+           'capped_gpu_env', 'quantization_agreement', 'results_table', 'scaling_table', 'quantization_lines']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
 from .model import ELEVEN_B, VISION_ATTENTION  # Llama-3.2-11B-Vision's shape; the vision attention loaded by default
@@ -337,6 +337,36 @@ def lora_ablation(model, # a PEFT model
         for m in switched: m.enable_adapters(True)
         for d, p in zip(dropouts, rates): d.p = p
 
+# %% ../nbs/10_benchmark.ipynb #0f3f8443
+def use_fused_kernels(model) -> dict:
+    "Liger's kernels in `model`'s RMSNorms, SwiGLU MLPs and vision layer norms; how many of each it patched."
+    from liger_kernel.transformers.monkey_patch import _patch_layer_norm_module, _patch_rms_norm_module, _patch_swiglu_module  # liger-kernel 0.8.5
+    from liger_kernel.transformers.swiglu import LigerSwiGLUMLP
+    from transformers.models.mllama import modeling_mllama as mllama
+    patched = dict(rms_norm=0, swiglu=0, layer_norm=0)
+    for module in model.modules():
+        if isinstance(module, mllama.MllamaTextRMSNorm): _patch_rms_norm_module(module, eps=module.variance_epsilon); patched["rms_norm"] += 1
+        elif isinstance(module, mllama.MllamaTextMLP): _patch_swiglu_module(module, LigerSwiGLUMLP); patched["swiglu"] += 1
+        elif isinstance(module, torch.nn.LayerNorm): _patch_layer_norm_module(module, eps=module.eps); patched["layer_norm"] += 1
+    return patched
+
+# %% ../nbs/10_benchmark.ipynb #9110a073
+from transformers import TrainerCallback
+
+class LossLog(TrainerCallback):
+    "The training losses the Trainer logs, in order."
+    def __init__(self): self.losses = []
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if logs and "loss" in logs: self.losses.append(logs["loss"])
+
+def loss_agreement(reference: list[float], candidate: list[float], # the losses of the same steps, without and with a change
+                   tolerance: float = 1e-3, # issue 8's bound for an optional fused kernel
+                  ) -> dict:
+    "The largest relative difference between two runs' losses, step by step, and whether it is within `tolerance`."
+    if not reference or len(reference) != len(candidate): raise ValueError(f"the runs logged {len(reference)} and {len(candidate)} losses")
+    largest = max(abs(c - r) / abs(r) for r, c in zip(reference, candidate))
+    return dict(steps=len(reference), max_relative_difference=largest, within=largest <= tolerance)
+
 # %% ../nbs/10_benchmark.ipynb #807cf277
 def trl_recipe_model(checkpoint, # a local checkpoint folder
                     ):
@@ -483,7 +513,7 @@ def results_table(results: dict, # what one part measured
                  ) -> str:
     "The measured cases as a markdown table."
     rows = []
-    for c in (c for c in results["cases"] if c["kind"] != "check"):
+    for c in (c for c in results["cases"] if c["kind"] not in ("check", "loss check")):
         rate = c.get("samples_per_s") or c.get("rows_per_s")
         ratio = f"{rate / recipe[c['set']]:.1f}x" if c["kind"] == "train" and rate and (recipe or {}).get(c["set"]) else ""
         mode = (c.get("input") or c.get("mode") or "processor batches, no workers" + (
@@ -494,8 +524,10 @@ def results_table(results: dict, # what one part measured
             "skipped" if c.get("skip_padding_tiles") else "encoded", c.get("vision_batch_size", ""), mode,
             "out of memory" if c.get("out_of_memory") else rate or c.get("error", ""), ratio, c.get("peak_gib") or "", c.get("tflop_per_row", ""),
             f"{c['mfu']:.1%}" if c.get("mfu") else ""))
+    checks = [f"{c['compared']}: {c['steps']} steps, largest relative loss difference {c['max_relative_difference']:.1e} "
+              f"({'within' if c['within'] else 'NOT within'} 1e-3)" for c in results["cases"] if c["kind"] == "loss check"]
     return markdown_table(["kind", "set", "batch", "tiles", "padding tiles", "vision batch", "input / mode", "samples or rows/s",
-                           "vs TRL recipe", "peak GiB", "TFLOP/row", "MFU"], rows)
+                           "vs TRL recipe", "peak GiB", "TFLOP/row", "MFU"], rows) + "".join("\n\n" + line for line in checks)
 
 # %% ../nbs/10_benchmark.ipynb #539f6ea5
 def scaling_table(results: dict, # what the gpus or fsdp part measured
