@@ -171,7 +171,7 @@ CROSS_ATTENTION = "mllama_cross_packed_gqa"  # the name `set_cross_attention` re
 
 def packed_gqa_attention(module, # the attention layer calling (transformers' attention-function signature)
                          query, key, value, # (rows, heads, tokens, head size); fewer key/value heads than query heads
-                         attention_mask, # (rows, 1, queries or 1, keys), added to the scores
+                         attention_mask, # (rows or 1, 1, queries or 1, keys), added to the scores
                          dropout: float = 0.0, scaling: float | None = None, **kwargs):
     "Grouped-query SDPA without copying keys and values per query head: the query heads of each key/value head go along the queries."
     import torch.nn.functional as F
@@ -181,7 +181,7 @@ def packed_gqa_attention(module, # the attention layer calling (transformers' at
     if groups == 1 or dropout or attention_mask is None or attention_mask.shape[1] != 1:
         return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs)
     packed = query.reshape(rows, key.shape[1], groups * queries, size)  # query head h reads key/value head h // groups, as in repeat_kv
-    mask = attention_mask.expand(-1, -1, queries, -1)[:, :, None].expand(-1, -1, groups, -1, -1).reshape(rows, 1, groups * queries, -1)
+    mask = attention_mask.expand(rows, -1, queries, -1)[:, :, None].expand(-1, -1, groups, -1, -1).reshape(rows, 1, groups * queries, -1)
     out = F.scaled_dot_product_attention(packed, key, value, attn_mask=mask, scale=scaling)
     return out.reshape(rows, heads, queries, size).transpose(1, 2).contiguous(), None
 
