@@ -541,7 +541,8 @@ def scaling_table(results: dict, # what the gpus or fsdp part measured
     for c in (c for c in results["cases"] if c.get("kind", "train()") == "train()"):
         rate, base = c.get("samples_per_s"), one_gpu.get(c["batch_size"])
         rows.append((
-            c["set"], c.get("max_image_tiles", 4), c["batch_size"], c["gpus"], c["sharding"], c.get("cap_gib") or "",
+            c["set"], c.get("max_image_tiles", 4), c["batch_size"], c["gpus"], c["sharding"] + (f", checkpointing {c['checkpointing']}" if c.get("checkpointing") else ""),
+            c.get("cap_gib") or "",
             rate or c.get("error", "failed"),
             f"{rate / base:.2f}x" if rate and base and c["gpus"] > 1 else "", f"{c['mfu']:.1%}" if c.get("mfu") else "",
             ", ".join(map(str, c.get("peak_gib_per_gpu", []))), c.get("estimate_gib", ""),

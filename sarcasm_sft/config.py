@@ -83,6 +83,7 @@ class TrainConfig:
     resume: bool = param(False, "continue an unfinished run (same run_name) from its newest complete checkpoint")
     num_gpus: int = param(1, "processes for the run, one per GPU, data parallel through accelerate (batch_size is per process); without GPUs, CPU processes")
     fsdp: bool = param(False, "with num_gpus > 1 on GPUs: shard the 4-bit model, adapter and optimizer state over the processes (FSDP-QLoRA, for a model too large to train on one card)")
+    gradient_checkpointing: str = param("auto", "decoder layers that recompute their forward in the backward pass to save memory: all, cross_attention (the layers that read the image tokens), none; auto: all on real checkpoints, none on the tiny preset")
     profile_steps: int = param(0, "profile this many optimizer steps after the first two with torch.profiler: each process's operators by time (also by input shape) and a gzipped Chrome trace, in <run>/profile/; 0: off")
 
 @dataclass
@@ -241,6 +242,8 @@ def validate_cfg(cfg: RunConfig) -> RunConfig:
         ("fsdp", not cfg.train.fsdp or cfg.train.num_gpus > 1, "shards over several processes: set num_gpus > 1 too"),
         ("eval_steps", cfg.train.eval_steps > 0, "must be > 0"),
         ("profile_steps", cfg.train.profile_steps >= 0, "must be >= 0 (0 = off)"),
+        ("gradient_checkpointing", cfg.train.gradient_checkpointing in ("auto", "all", "cross_attention", "none"),
+         "must be auto, all, cross_attention or none"),
         ("eval_batch_size", cfg.eval.eval_batch_size > 0, "must be > 0"),
         ("max_eval_samples", cfg.eval.max_eval_samples >= 0, "must be >= 0 (0 = all rows)"),
         ("max_new_tokens", cfg.eval.max_new_tokens > 0, "must be > 0"),
