@@ -23,8 +23,8 @@ __all__ = ['log', 'LORA_TARGET_PRESETS', 'VISION_ATTENTION', 'CROSS_ATTENTION', 
            'cpu_threads', 'compute_dtype', 'load_base_model', 'keep_4bit_weights_trainable', 'encode_images',
            'image_features', 'is_sharded', 'set_image_encoding', 'supported_canvases', 'accept_fewer_tiles',
            'keep_returned_states', 'checkpointed_layers', 'set_checkpointing', 'load_model', 'parameter_counts',
-           'generation_cache_bytes', 'memory_estimate', 'card_verdict', 'choose_checkpointing', 'estimate_line',
-           'checkpoint_config']
+           'generation_cache_bytes', 'memory_estimate', 'card_verdict', 'choose_checkpointing', 'longest_row_tokens',
+           'estimate_line', 'checkpoint_config']
 
 # %% ../nbs/05_model.ipynb #8ab3f6c6
 class ModelAccessError(SarcasmSftError, RuntimeError):
@@ -385,7 +385,7 @@ CHECKPOINTED_LAYERS = dict(all=("MllamaSelfAttentionDecoderLayer", "MllamaCrossA
                            cross_attention=("MllamaCrossAttentionDecoderLayer",), none=())
 
 def checkpointed_layers(cfg: RunConfig) -> str:
-    "The run's `gradient_checkpointing`, with `auto` resolved: all on real checkpoints, none on the tiny preset."
+    "The run's `gradient_checkpointing`, with `auto` resolved without a card to size for: all on real checkpoints, none on the tiny preset."
     choice = cfg.train.gradient_checkpointing
     return choice if choice != "auto" else "none" if cfg.is_tiny else "all"
 
@@ -489,7 +489,7 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     whole = counts["quantized"] * (1 / 2 + QUANT_CONSTANT_BYTES) + counts["unquantized"] * 2  # the model, unsharded
     phase = max(terms["activations"] + terms["vision_pass"], terms["eval_batch"])  # never at once: training, or an eval
     total = sum(v for k, v in terms.items() if k not in ("activations", "vision_pass", "eval_batch")) + phase
-    return dict(gib, activations_per_row=round(per_row / 2**30, 4), total=round(total / 2**30, 4),
+    return dict(gib, activations_per_row=round(per_row / 2**30, 4), total=round(total / 2**30, 4), text_tokens=text_tokens,
                 host_ram_while_loading=round(whole / 2**30, 4) if cfg.train.fsdp else 0.0)  # per process: FSDP loads in host RAM
 
 # room a card needs beyond the estimate: its shortfall against measured peaks (up to 0.9 GiB, the table below) and the CUDA
@@ -507,14 +507,24 @@ def card_verdict(estimate: dict, # from `memory_estimate`
 def choose_checkpointing(model_config, # the checkpoint's MllamaConfig
                          cfg: RunConfig, # its `gradient_checkpointing`, and what the estimate reads
                          card_gib: float | None, # the smallest card's memory; None: no GPU
+                         text_tokens: int = 128, # the longest row's tokens before the image's (`longest_row_tokens`)
                         ) -> str:
     "The run's `gradient_checkpointing`; `auto` on GPUs: the fastest choice whose estimate fits the card (none, cross_attention, all)."
     import dataclasses
     if cfg.train.gradient_checkpointing != "auto" or card_gib is None or cfg.is_tiny or cfg.train.fsdp: return checkpointed_layers(cfg)
     for layers in ("none", "cross_attention"):  # fastest first (H200, large, batch 32: 14.8, 13.9 and 13.0 samples/s)
         trial = dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, gradient_checkpointing=layers))
-        if card_verdict(memory_estimate(model_config, trial), card_gib)[0]: return layers
+        if card_verdict(memory_estimate(model_config, trial, text_tokens), card_gib)[0]: return layers
     return "all"
+
+def longest_row_tokens(processor, texts: list[str], # the train split's texts
+                       instruction: str, # the run's instruction (`cfg.data.instruction`)
+                      ) -> int:
+    "Tokens of the longest training row before its image's: the chat template with the instruction and the longer answer, plus the longest text."
+    from sarcasm_sft.collator import prompt_token_ids
+    template = len(prompt_token_ids(processor, "", True, instruction, answer=0))  # "not sarcastic" is the longer answer
+    tokenized = processor.tokenizer([t.strip() for t in texts], add_special_tokens=False, split_special_tokens=True)["input_ids"]
+    return template + max(map(len, tokenized), default=0)
 
 def _size(gib: float) -> str: return f"{gib:.1f} GiB" if gib >= 1 else f"{gib * 1024:.0f} MiB"
 
@@ -526,7 +536,7 @@ def estimate_line(estimate: dict) -> str:
             f"{_size(estimate['activations_per_row'])} per row, + vision pass {_size(estimate['vision_pass'])}) and an eval batch "
             f"({_size(estimate['eval_batch'])})"
             + (f" + FSDP working set {_size(estimate['fsdp_working_set'])}" if estimate["fsdp_working_set"] else "")
-            + " (without the CUDA context)"
+            + f" (without the CUDA context; rows of up to {estimate['text_tokens']} tokens before the image's)"
             + (f"; while loading, {_size(estimate['host_ram_while_loading'])} of host RAM per process"
                if estimate.get("host_ram_while_loading") else ""))
 
