@@ -397,7 +397,8 @@ def set_checkpointing(model, layers: str = "all", # a key of CHECKPOINTED_LAYERS
     model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})  # sets every layer's function
     decoder_layers = [m for m in model.modules() if isinstance(m, GradientCheckpointingLayer)]
     for layer in decoder_layers: layer.gradient_checkpointing = type(layer).__name__ in CHECKPOINTED_LAYERS[layers]
-    if layers != "none": model.config.use_cache = False  # a checkpointed layer cannot fill a cache
+    for config in (model.config, model.config.get_text_config()):  # the text model reads its own: training fills no cache
+        config.use_cache = False  # (generation asks for one itself)
     return sum(layer.gradient_checkpointing for layer in decoder_layers)
 
 # %% ../nbs/05_model.ipynb #530d123d
