@@ -13,8 +13,8 @@ from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
 from .env import Tracking, atomic_write, atomic_write_text, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
-from .model import (CROSS_ATTENTION, VISION_ATTENTION, card_verdict, choose_checkpointing, cross_attention_of, compute_dtype, estimate_line,
-                               is_sharded, load_model, load_processor, longest_row_tokens, memory_estimate, model_source, smallest_card_gib)
+from .model import (CROSS_ATTENTION, VISION_ATTENTION, card_verdict, choose_checkpointing, cross_attention_of, compute_dtype,
+                               estimate_line, is_sharded, load_model, load_processor, longest_row_tokens, memory_estimate, model_source, smallest_card_gib)
 from .scoring import (LOGGED_METRICS, error_analysis, eval_predictions, eval_subset, generate_predictions, metrics_of,
                                  threshold_choice, with_generation, worker_count, PREFETCH_BATCHES)
 from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
@@ -459,11 +459,11 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         cfg.train.gradient_checkpointing = choose_checkpointing(model_config, cfg, card_gib, text_tokens)  # the same on every process
         estimate = memory_estimate(model_config, cfg, text_tokens)
         if phases.main: console(estimate_line(estimate) + f"; gradient checkpointing: {cfg.train.gradient_checkpointing}"
-                                + (" (auto: the fastest whose estimate fits the card)" if asked == "auto" and card_gib else ""))
+                                + (" (auto: the fastest whose estimate fits the card)" if asked == "auto" and card_gib and not cfg.train.fsdp else ""))
         if phases.main and card_gib:  # said before the long load, not found out after it
             fits, verdict = card_verdict(estimate, card_gib)
             if not fits: console(f"warning: the run may not fit this GPU ({verdict}); lower batch_size, eval_batch_size or "
-                                 "vision_batch_size, or shard over GPUs with fsdp")
+                                 "vision_batch_size, set gradient_checkpointing all, or shard over GPUs with fsdp")
         model = load_model(cfg)
         collator = Llama32VisionSFTCollator(processor, cfg, pixel_dtype=compute_dtype())
         eval_rows = eval_subset(splits.eval, cfg.eval.max_eval_samples, cfg.train.seed)
