@@ -83,7 +83,7 @@ class TrainConfig:
     resume: bool = param(False, "continue an unfinished run (same run_name) from its newest complete checkpoint")
     num_gpus: int = param(1, "processes for the run, one per GPU, data parallel through accelerate (batch_size is per process); without GPUs, CPU processes")
     fsdp: bool = param(False, "with num_gpus > 1 on GPUs: shard the 4-bit model, adapter and optimizer state over the processes (FSDP-QLoRA, for a model too large to train on one card)")
-    gradient_checkpointing: str = param("auto", "decoder layers that recompute their forward in the backward pass to save memory: all, cross_attention (the layers that read the image tokens), none; auto: the fastest whose memory estimate fits the GPU (none, cross_attention, all), all under FSDP or with no GPU to size for, none on the tiny preset")
+    gradient_checkpointing: str = param("auto", "decoder layers that recompute their forward in the backward pass to save memory: all, cross_attention (the layers that read the image tokens), none; auto: the fastest whose memory estimate fits the GPU (none, cross_attention, all), all under FSDP, with LoRA targets other than language, or with no GPU to size for; none on the tiny preset")
     profile_steps: int = param(0, "profile this many optimizer steps after the first two with torch.profiler: each process's operators by time (also by input shape) and a gzipped Chrome trace, in <run>/profile/; 0: off")
 
 @dataclass
