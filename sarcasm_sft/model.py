@@ -364,7 +364,7 @@ def accept_fewer_tiles(model):
     vision.skip_padding_tiles, vision.vision_batch_size = False, 0  # the unmodified model's encoding; see `set_image_encoding`
 
 # %% ../nbs/05_model.ipynb #8e3a840d
-def _encoder_forward_keeping(self, hidden_states, attention_mask=None, **kwargs):
+def _encoder_forward_keeping(self, hidden_states, attention_mask=None):
     "MllamaVisionEncoder.forward, returning only the layer outputs in `self.kept_layers` (None for the others)."
     from transformers.modeling_outputs import BaseModelOutput
     states = []

@@ -5,7 +5,7 @@
 # %% ../nbs/06_train.ipynb #df16b2bd
 from __future__ import annotations
 import contextlib, gc, json, math, os, shutil, statistics, subprocess, sys, tempfile, time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 import torch
 from transformers import TrainerCallback
@@ -13,7 +13,7 @@ from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
 from .env import Tracking, atomic_write, atomic_write_text, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
-from .model import (CROSS_ATTENTION, VISION_ATTENTION, card_verdict, choose_checkpointing, cross_attention_of, compute_dtype,
+from .model import (CHECKPOINTED_LAYERS, CROSS_ATTENTION, VISION_ATTENTION, card_verdict, choose_checkpointing, cross_attention_of, compute_dtype,
                                estimate_line, is_sharded, load_model, load_processor, longest_row_tokens, memory_estimate, model_source, smallest_card_gib)
 from .scoring import (LOGGED_METRICS, error_analysis, eval_predictions, eval_subset, generate_predictions, metrics_of,
                                  threshold_choice, with_generation, worker_count, PREFETCH_BATCHES)
@@ -456,7 +456,8 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         asked = cfg.train.gradient_checkpointing
         processor = load_processor(cfg)
         text_tokens = longest_row_tokens(processor, splits.train["text"], cfg.data.instruction)  # the estimate's rows: the longest
-        cfg.train.gradient_checkpointing = choose_checkpointing(model_config, cfg, card_gib, text_tokens)  # the same on every process
+        chosen = choose_checkpointing(model_config, cfg, card_gib, text_tokens)  # the same on every process: recorded as the run's
+        cfg = replace(cfg, train=replace(cfg.train, gradient_checkpointing=chosen))  # a copy: the caller's config keeps its choice
         estimate = memory_estimate(model_config, cfg, text_tokens)
         if phases.main: console(estimate_line(estimate) + f"; gradient checkpointing: {cfg.train.gradient_checkpointing}"
                                 + (" (auto: the fastest whose estimate fits the card)" if asked == "auto" and card_gib and not cfg.train.fsdp else ""))
@@ -564,7 +565,9 @@ def demo_run_checks(run_dir, # a finished run folder
     missing = set(range(interval, meta["total_steps"] + 1, interval)) - {h["step"] for h in logged}
     assert not missing, f"steps that lost their loss log: {sorted(missing)}"
     assert meta["validation"]["passed"] and run_status(run_dir).status == "finished"
-    checks = ["every logging step kept its loss", "reload check passed", "run state finished"]
+    recorded = meta["config"]["train"]["gradient_checkpointing"]
+    assert recorded in CHECKPOINTED_LAYERS, recorded  # auto is resolved before loading, and the run records what it ran
+    checks = ["every logging step kept its loss", "reload check passed", "run state finished", f"gradient checkpointing recorded: {recorded}"]
     if not (cfg.is_tiny and cfg.data.dataset == "demo" and all(chosen.get(k) is None for k in DEMO_TRAINING_SETTINGS)):
         return checks
     saved = json.loads((run_dir / "metrics.json").read_text())
