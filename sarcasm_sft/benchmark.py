@@ -15,10 +15,11 @@ __all__ = ['IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'TOWER_PRECISIONS', 'L
            'build_random_checkpoint', 'tiles_of', 'post_text', 'write_image_set', 'vision_flops', 'language_flops',
            'row_flops', 'mfu', 'open_cross_attention_gates', 'largest_change', 'encoding_change', 'padding_tile_check',
            'vision_attention_check', 'full_float32', 'vision_attention_set', 'tower_as_before', 'tower_in_autocast',
-           'vision_precision_check', 'padding_check_table', 'ReadyBatches', 'time_training', 'encode_only', 'time_eval',
-           'time_vision_tower', 'lora_ablation', 'use_fused_kernels', 'LossLog', 'loss_agreement', 'trl_recipe_model',
-           'trl_recipe_collator', 'time_trl_recipe', 'descendants', 'kill_tree', 'train_until', 'resume_table',
-           'capped_gpu_env', 'quantization_agreement', 'results_table', 'scaling_table', 'quantization_lines']
+           'vision_precision_check', 'padding_check_table', 'sdpa_times', 'ReadyBatches', 'time_training',
+           'encode_only', 'time_eval', 'time_vision_tower', 'lora_ablation', 'use_fused_kernels', 'LossLog',
+           'loss_agreement', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants', 'kill_tree',
+           'train_until', 'resume_table', 'capped_gpu_env', 'memory_cap', 'quantization_agreement', 'results_table',
+           'sdpa_table', 'scaling_table', 'quantization_lines']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
 from .model import ELEVEN_B, VISION_ATTENTION  # Llama-3.2-11B-Vision's shape; the vision attention loaded by default
@@ -242,6 +243,39 @@ def padding_check_table(results: dict, # what the check part measured
     return markdown_table(["check", "real tiles", "image features, max relative change", "last logits, max relative change", "logits within tolerance"],
                           [(c.get("compared", "real tiles only against every tile encoded"), n, f"{r['features']:.1e}", f"{r['logits']:.1e}", "yes" if r["logits"] <= tolerance else "NO")
                            for c in results["cases"] if "by_real_tiles" in c for n, r in c["by_real_tiles"].items()])
+
+# %% ../nbs/10_benchmark.ipynb #73996b13
+def sdpa_times(head_sizes=(80, 96, 128), # the first is the model's; the others zero-pad it
+               backends=None, # SDPA backends to try, one at a time (default: cuDNN, flash, memory-efficient)
+               images: int = 4, heads: int = 16, patches: int = 6432, span: int = 6425, # the 11B tower's pass of 4 four-tile images
+               repeats: int = 5, # timed calls per case (the median), after one warm-up call
+              ) -> list[dict]:
+    "Milliseconds per SDPA call on the vision tower's shapes (`span` queries against every key), padding included, with TFLOP/s counted at the model's head size and the output's largest relative difference from the first case's."
+    import torch.nn.functional as F
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    from sarcasm_sft.model import compute_dtype
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    synchronize = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    generator, size = torch.Generator().manual_seed(0), head_sizes[0]
+    query, key, value = (torch.randn(images, heads, n, size, generator=generator).to(device, compute_dtype()) for n in (span, patches, patches))
+    flops, reference, cases = 4 * images * heads * span * patches * size, None, []
+    for backend in backends or (SDPBackend.CUDNN_ATTENTION, SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION):
+        for padded in head_sizes:
+            pad = (0, padded - size)
+            call = lambda: F.scaled_dot_product_attention(*(F.pad(t, pad) if padded > size else t for t in (query, key, value)), scale=size ** -0.5)[..., :size]
+            case = dict(kind="sdpa", backend=backend.name, head_size=padded)
+            try:
+                with sdpa_kernel([backend]):
+                    out, seconds = call(), []
+                    for _ in range(repeats):
+                        synchronize(); started = time.perf_counter(); call(); synchronize(); seconds.append(time.perf_counter() - started)
+                reference = out.float() if reference is None else reference
+                ms = sorted(seconds)[len(seconds) // 2] * 1e3
+                case.update(ms=round(ms, 3), tflop_s=round(flops / ms / 1e9, 1),
+                            relative_difference=float((out.float() - reference).abs().max() / reference.abs().max()))
+            except RuntimeError as e: case.update(error=f"{type(e).__name__}: {e}"[:200])  # a backend without this shape or device
+            cases.append(case)
+    return cases
 
 # %% ../nbs/10_benchmark.ipynb #5bd8d476
 class ReadyBatches:
@@ -487,6 +521,16 @@ def capped_gpu_env(cap_gib: float, # GiB each launched process may allocate on e
     (folder / "sitecustomize.py").write_text(CAP_SITECUSTOMIZE.format(cap_gib=cap_gib))
     return dict(PYTHONPATH=os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")])))
 
+@contextlib.contextmanager
+def memory_cap(cap_gib: float, # GiB this process may allocate on each GPU inside the block (a smaller card, in one process)
+              ):
+    "Cap this process's allocations on every GPU for the block (a run in one process sizes itself by the cap: `smallest_card_gib`); yields the GPUs capped."
+    gpus = list(range(torch.cuda.device_count()))
+    for gpu in gpus: torch.cuda.set_per_process_memory_fraction(min(1.0, cap_gib * 2**30 / torch.cuda.get_device_properties(gpu).total_memory), gpu)
+    try: yield gpus
+    finally:
+        for gpu in gpus: torch.cuda.set_per_process_memory_fraction(1.0, gpu)
+
 # %% ../nbs/10_benchmark.ipynb #8f925729
 def quantization_agreement(shapes=((4096, 4096), (14336, 4096)), # weight shapes to quantize (the 11B's attention and MLP)
                            device: str = "cuda", # where the second quantization runs
@@ -513,7 +557,7 @@ def results_table(results: dict, # what one part measured
                  ) -> str:
     "The measured cases as a markdown table."
     rows = []
-    for c in (c for c in results["cases"] if c["kind"] not in ("check", "loss check")):
+    for c in (c for c in results["cases"] if c["kind"] not in ("check", "loss check", "sdpa")):
         rate = c.get("samples_per_s") or c.get("rows_per_s")
         ratio = f"{rate / recipe[c['set']]:.1f}x" if c["kind"] == "train" and rate and (recipe or {}).get(c["set"]) else ""
         mode = (c.get("input") or c.get("mode") or "processor batches, no workers" + (
@@ -528,6 +572,12 @@ def results_table(results: dict, # what one part measured
               f"({'within' if c['within'] else 'NOT within'} 1e-3)" for c in results["cases"] if c["kind"] == "loss check"]
     return markdown_table(["kind", "set", "batch", "tiles", "padding tiles", "vision batch", "input / mode", "samples or rows/s",
                            "vs TRL recipe", "peak GiB", "TFLOP/row", "MFU"], rows) + "".join("\n\n" + line for line in checks)
+
+def sdpa_table(results: dict) -> str:
+    "The SDPA cases of a part (`sdpa_times`) as a markdown table."
+    return markdown_table(["SDPA backend", "head size", "ms per call, padding included", "TFLOP/s at the model's head size", "largest relative difference"],
+                          [(c["backend"], c["head_size"], c.get("ms", c.get("error", "")), c.get("tflop_s", ""),
+                            f"{c['relative_difference']:.1e}" if "relative_difference" in c else "") for c in results["cases"] if c["kind"] == "sdpa"])
 
 # %% ../nbs/10_benchmark.ipynb #539f6ea5
 def scaling_table(results: dict, # what the gpus or fsdp part measured
