@@ -18,7 +18,7 @@ __all__ = ['log', 'LORA_TARGET_PRESETS', 'VISION_ATTENTION', 'CROSS_ATTENTION', 
            'QUANT_CONSTANT_BYTES', 'ESTIMATE_ROOM_GIB', 'ELEVEN_B', 'NINETY_B', 'PUBLISHED_SHAPES', 'ModelAccessError',
            'check_model_access', 'model_source', 'load_processor', 'flash_attn_unavailable_reason',
            'choose_attn_implementation', 'lora_config', 'run_frozen', 'vision_has_lora', 'mllama_vision_attention',
-           'pad_vision_heads', 'set_vision_attention', 'attention_pairs', 'packed_gqa_attention', 'set_cross_attention',
+           'set_vision_attention', 'attention_pairs', 'packed_gqa_attention', 'set_cross_attention',
            'cross_attention_of', 'gpu_memory_budget', 'smallest_card_gib', 'weights_placement', 'quantizing_threads',
            'cpu_threads', 'compute_dtype', 'load_base_model', 'keep_4bit_weights_trainable', 'encode_images',
            'image_features', 'is_sharded', 'set_image_encoding', 'supported_canvases', 'accept_fewer_tiles',
@@ -143,26 +143,13 @@ def mllama_vision_attention(module, # the MllamaVisionAttention calling (transfo
     layout = _padding_layout(attention_mask) if attention_mask is not None and attention_mask.dim() == 4 else None
     if layout is None or dropout: return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs)
     span, real_keys, padding = layout
-    size, padded_size = query.shape[-1], getattr(module, "padded_head_size", 0)
-    if padded_size > size:  # zero channels add nothing to any score; the output's extra channels are zeros, cut off below
-        pad, scaling = (0, padded_size - size), size ** -0.5 if scaling is None else scaling
-        query, key, value = F.pad(query, pad), F.pad(key, pad), F.pad(value, pad)
-    out = query.new_empty(query.shape[0], query.shape[2], query.shape[1], size)  # (images, patches, heads, head size)
+    out = query.new_empty(query.shape[0], query.shape[2], query.shape[1], query.shape[3])  # (images, patches, heads, head size)
     # every query in the span against every key: right for the real ones, the few padding ones among them are redone below
-    out[:, :span] = F.scaled_dot_product_attention(query[:, :, :span], key, value, scale=scaling)[..., :size].transpose(1, 2)
+    out[:, :span] = F.scaled_dot_product_attention(query[:, :, :span], key, value, scale=scaling).transpose(1, 2)
     if len(padding):  # padding queries against the real keys only
         out[:, padding] = F.scaled_dot_product_attention(query[:, :, padding], key[:, :, :span], value[:, :, :span], scale=scaling,
-                                                         attn_mask=real_keys)[..., :size].transpose(1, 2)
+                                                         attn_mask=real_keys).transpose(1, 2)
     return out, None
-
-def pad_vision_heads(model, head_size: int = 0, # channels per head `mllama_vision_attention` computes with; 0: the model's own
-                    ) -> int:
-    "Zero-pad the heads of `model`'s vision attention to `head_size` (for kernels faster at that size; the same attention); returns the size before."
-    from transformers.models.mllama.modeling_mllama import MllamaVisionAttention
-    layers = [m for m in _submodule(model, "vision_model").modules() if isinstance(m, MllamaVisionAttention)]
-    before = getattr(layers[0], "padded_head_size", 0)
-    for layer in layers: layer.padded_head_size = head_size
-    return before
 
 def set_vision_attention(model, implementation: str = VISION_ATTENTION, # or one of transformers' ("sdpa", "eager")
                         ) -> str:
