@@ -526,10 +526,11 @@ def memory_cap(cap_gib: float, # GiB this process may allocate on each GPU insid
               ):
     "Cap this process's allocations on every GPU for the block (a run in one process sizes itself by the cap: `smallest_card_gib`); yields the GPUs capped."
     gpus = list(range(torch.cuda.device_count()))
+    before = [torch.cuda.get_per_process_memory_fraction(gpu) for gpu in gpus]
     for gpu in gpus: torch.cuda.set_per_process_memory_fraction(min(1.0, cap_gib * 2**30 / torch.cuda.get_device_properties(gpu).total_memory), gpu)
     try: yield gpus
     finally:
-        for gpu in gpus: torch.cuda.set_per_process_memory_fraction(1.0, gpu)
+        for gpu, fraction in zip(gpus, before): torch.cuda.set_per_process_memory_fraction(fraction, gpu)
 
 # %% ../nbs/10_benchmark.ipynb #8f925729
 def quantization_agreement(shapes=((4096, 4096), (14336, 4096)), # weight shapes to quantize (the 11B's attention and MLP)

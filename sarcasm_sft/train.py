@@ -26,8 +26,8 @@ __all__ = ['WORKER_FLAG', 'FSDP_UNITS', 'DEMO_TRAINING_SETTINGS', 'GenerationEva
            'TrainResult', 'RunPhases', 'one_gpu_per_process', 'logging_interval', 'sft_config', 'tensorboard_callbacks',
            'StepTimer', 'gzipped_trace', 'StepProfiler', 'whole_root', 'adapter_weights', 'load_adapter_weights',
            'AdapterInShardedCheckpoints', 'FloatBuffers', 'process_rank', 'eval_shard', 'gathered',
-           'release_gpu_memory', 'launch_command', 'training_done', 'resume_finished_training', 'check_devices',
-           'train', 'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
+           'release_gpu_memory', 'launch_command', 'memory_levers', 'training_done', 'resume_finished_training',
+           'check_devices', 'train', 'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #1805b6d5
 class GenerationEvalCallback(TrainerCallback):
@@ -348,6 +348,15 @@ def launch_command(cfg: RunConfig, config_path: Path, checkpoint: Path | None) -
             "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
             "-m", "sarcasm_sft.train", WORKER_FLAG, str(config_path)] + (["--checkpoint", str(checkpoint)] if checkpoint else [])
 
+# %% ../nbs/06_train.ipynb #3c580085
+def memory_levers(cfg: RunConfig, # the run as it will train (`gradient_checkpointing` resolved)
+                 ) -> str:
+    "The settings that would lower this run's memory, in words: those not already at their lowest."
+    levers = ["lower batch_size, eval_batch_size or vision_batch_size"]
+    if cfg.train.gradient_checkpointing != "all": levers.append("set gradient_checkpointing all")
+    if not cfg.train.fsdp: levers.append("shard over GPUs with fsdp")
+    return "; ".join(levers)
+
 # %% ../nbs/06_train.ipynb #24bd0788
 def training_done(checkpoint: Path) -> bool:
     "True when the checkpoint is the run's last step (the run was killed after training: only the rest is redone)."
@@ -463,8 +472,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
                                 + (" (auto: the fastest whose estimate fits the card)" if asked == "auto" and card_gib and not cfg.train.fsdp else ""))
         if phases.main and card_gib:  # said before the long load, not found out after it
             fits, verdict = card_verdict(estimate, card_gib)
-            if not fits: console(f"warning: the run may not fit this GPU ({verdict}); lower batch_size, eval_batch_size or "
-                                 "vision_batch_size, set gradient_checkpointing all, or shard over GPUs with fsdp")
+            if not fits: console(f"warning: the run may not fit this GPU ({verdict}); {memory_levers(cfg)}")
         model = load_model(cfg)
         collator = Llama32VisionSFTCollator(processor, cfg, pixel_dtype=compute_dtype())
         eval_rows = eval_subset(splits.eval, cfg.eval.max_eval_samples, cfg.train.seed)
