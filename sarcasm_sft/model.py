@@ -470,9 +470,14 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     if "MllamaSelfAttentionDecoderLayer" not in checkpointed:
         per_row += (tc.num_hidden_layers - cross) * text_tokens * 2 * (16 * d + 5 * tc.intermediate_size)
     if "MllamaCrossAttentionDecoderLayer" not in checkpointed: per_row += cross * image_tokens * 2 * (3 * d + 2 * kv)
-    def vision_pass(rows):  # `vision_batch_size` images in the tower at once, then the tower's output for every row
+    # an allowance the size of a vision pass's attention scores, which only eager attention keeps. A training step needs it
+    # only there: with SDPA, one H200's training peaks grow from the weights by the per-row terms alone (no vision-pass
+    # constant). An eval batch and FSDP keep it: without it, the whole run at batch 16 (every layer checkpointed) peaked
+    # 0.5 GiB above its estimate, FSDP's peaks ran above theirs even with it, and neither has been split into its parts
+    scores = seq * seq * vc.attention_heads * 2
+    def vision_pass(rows, allowance: bool):  # `vision_batch_size` images in the tower at once, then the tower's output for every row
         images = min(cfg.model.vision_batch_size or rows, rows)
-        return images * (seq * seq * vc.attention_heads * 2 + seq * vc.hidden_size * 2 * 8) + rows * image_tokens * vc.vision_output_dim * 2
+        return images * (scores * allowance + seq * vc.hidden_size * 2 * 8) + rows * image_tokens * vc.vision_output_dim * 2
     # an eval batch generates: each row's key/value cache and image features (per process, each scoring its share of the rows)
     rows_per_process = -(-cfg.eval.max_eval_samples // cfg.train.num_gpus)  # 0: every row of a split whose size is unknown here
     eval_rows = min(cfg.eval.eval_batch_size, rows_per_process or cfg.eval.eval_batch_size)
@@ -480,8 +485,9 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     lora = counts["lora"] * 2
     terms = dict(weights=(counts["quantized"] / 2 + counts["unquantized"] * 2) / shards + counts["quantized"] * QUANT_CONSTANT_BYTES,
                  adapter=lora / shards, gradients=lora * (1 if cfg.train.fsdp else 2 if cfg.train.num_gpus > 1 else 1) / shards,
-                 optimizer=2 * lora / shards, activations=batch * per_row, vision_pass=vision_pass(batch),
-                 eval_batch=eval_rows * (cache_per_row + image_tokens * d * 2) + vision_pass(eval_rows),
+                 optimizer=2 * lora / shards, activations=batch * per_row,
+                 vision_pass=vision_pass(batch, cfg.model.attn_implementation == "eager" or cfg.train.fsdp),
+                 eval_batch=eval_rows * (cache_per_row + image_tokens * d * 2) + vision_pass(eval_rows, True),
                  # what FSDP gathers whole at once beyond the shard: the vision tower's embeddings and one of its layers, the
                  # language model's embeddings and output layer (each decoder layer's share is small beside them)
                  fsdp_working_set=(counts["vision"] - counts["vision_layers"] + counts["vision_layer"] + counts["embeddings"])
