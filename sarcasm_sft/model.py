@@ -472,8 +472,8 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     if "MllamaCrossAttentionDecoderLayer" not in checkpointed: per_row += cross * image_tokens * 2 * (3 * d + 2 * kv)
     # an allowance the size of a vision pass's attention scores, which only eager attention keeps. A training step needs it
     # only there: with SDPA, one H200's training peaks grow from the weights by the per-row terms alone (no vision-pass
-    # constant). An eval batch and FSDP keep it: without it, the whole run at batch 16 (every layer checkpointed) peaked
-    # 0.5 GiB above its estimate, FSDP's peaks ran above theirs even with it, and neither has been split into its parts
+    # constant). An eval batch and FSDP keep it: the whole run at batch 16 (every layer checkpointed) peaked 0.5 GiB above
+    # what the estimate gives without it, FSDP's peaks ran above theirs even with it, and neither has been split into its parts
     scores = seq * seq * vc.attention_heads * 2
     def vision_pass(rows, allowance: bool):  # `vision_batch_size` images in the tower at once, then the tower's output for every row
         images = min(cfg.model.vision_batch_size or rows, rows)
