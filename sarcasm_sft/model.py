@@ -15,8 +15,8 @@ log = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'LORA_TARGET_PRESETS', 'VISION_ATTENTION', 'CROSS_ATTENTION', 'QUANT_SKIP_MODULES', 'CHECKPOINTED_LAYERS',
-           'QUANT_CONSTANT_BYTES', 'ESTIMATE_ROOM_GIB', 'ELEVEN_B', 'NINETY_B', 'PUBLISHED_SHAPES', 'ModelAccessError',
-           'check_model_access', 'model_source', 'load_processor', 'flash_attn_unavailable_reason',
+           'FSDP_MARGIN_GIB', 'QUANT_CONSTANT_BYTES', 'ESTIMATE_ROOM_GIB', 'ELEVEN_B', 'NINETY_B', 'PUBLISHED_SHAPES',
+           'ModelAccessError', 'check_model_access', 'model_source', 'load_processor', 'flash_attn_unavailable_reason',
            'choose_attn_implementation', 'lora_config', 'run_frozen', 'vision_has_lora', 'mllama_vision_attention',
            'set_vision_attention', 'attention_pairs', 'packed_gqa_attention', 'set_cross_attention',
            'cross_attention_of', 'gpu_memory_budget', 'smallest_card_gib', 'weights_placement', 'quantizing_threads',
@@ -417,6 +417,9 @@ def load_model(cfg: RunConfig, # the run's config: model, LoRA settings, `gradie
     return model
 
 # %% ../nbs/05_model.ipynb #360425f4
+# what two H200s' FSDP peaks held beyond every other term (11B, batch 2-32, 1 and 4 tiles: 0.4-1.2 GiB), not split into parts
+FSDP_MARGIN_GIB = 1.2
+
 QUANT_CONSTANT_BYTES = 1 / 64 + 4 / (64 * 256)  # NF4 double quantisation: an 8-bit absmax per 64 weights, a float32 one per 256 of those
 
 def parameter_counts(model_config, # the checkpoint's MllamaConfig
@@ -470,15 +473,16 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     if "MllamaSelfAttentionDecoderLayer" not in checkpointed:
         per_row += (tc.num_hidden_layers - cross) * text_tokens * 2 * (16 * d + 5 * tc.intermediate_size)
     if "MllamaCrossAttentionDecoderLayer" not in checkpointed: per_row += cross * image_tokens * 2 * (3 * d + 2 * kv)
-    # an allowance the size of a vision pass's attention scores, which only eager attention keeps. A training step needs it
-    # only there: with SDPA, one H200's training peaks grow from the weights by the per-row terms alone (no vision-pass
-    # constant). An eval batch and FSDP keep it: the whole run at batch 16 (every layer checkpointed) peaked 0.5 GiB above
-    # what the estimate gives without it, FSDP's peaks ran above theirs even with it, and neither has been split into its parts
+    # an allowance the size of a vision pass's attention scores, which only eager attention keeps: with SDPA, one H200's
+    # training peaks grow from the weights by the per-row terms alone (no vision-pass constant)
     scores = seq * seq * vc.attention_heads * 2
     def vision_pass(rows, allowance: bool):  # `vision_batch_size` images in the tower at once, then the tower's output for every row
         images = min(cfg.model.vision_batch_size or rows, rows)
         return images * (scores * allowance + seq * vc.hidden_size * 2 * 8) + rows * image_tokens * vc.vision_output_dim * 2
-    # an eval batch generates: each row's key/value cache and image features (per process, each scoring its share of the rows)
+    # an eval batch generates, each process its share of the rows. While the language model reads the prompts it holds per row
+    # the key/value cache, the image features, the tower's output (kept until the model's forward returns) and a
+    # cross-attention layer's keys in its RMSNorm (bf16 and two float32 copies: 10 bytes a value); the vision pass's states
+    # are freed by then. One H200's eval peaks grew by 0.41 GiB per row over eval batch 8-64 (4 tiles), as these terms do
     rows_per_process = -(-cfg.eval.max_eval_samples // cfg.train.num_gpus)  # 0: every row of a split whose size is unknown here
     eval_rows = min(cfg.eval.eval_batch_size, rows_per_process or cfg.eval.eval_batch_size)
     cache_per_row = generation_cache_bytes(tc, image_tokens, text_tokens + cfg.eval.max_new_tokens)
@@ -486,12 +490,14 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     terms = dict(weights=(counts["quantized"] / 2 + counts["unquantized"] * 2) / shards + counts["quantized"] * QUANT_CONSTANT_BYTES,
                  adapter=lora / shards, gradients=lora * (1 if cfg.train.fsdp else 2 if cfg.train.num_gpus > 1 else 1) / shards,
                  optimizer=2 * lora / shards, activations=batch * per_row,
-                 vision_pass=vision_pass(batch, cfg.model.attn_implementation == "eager" or cfg.train.fsdp),
-                 eval_batch=eval_rows * (cache_per_row + image_tokens * d * 2) + vision_pass(eval_rows, True),
+                 vision_pass=vision_pass(batch, cfg.model.attn_implementation == "eager"),
+                 eval_batch=max(eval_rows * (cache_per_row + image_tokens * (d * 2 + vc.vision_output_dim * 2 + kv * 10)),
+                                vision_pass(eval_rows, cfg.model.attn_implementation == "eager")),  # eager: its scores may outweigh
                  # what FSDP gathers whole at once beyond the shard: the vision tower's embeddings and one of its layers, the
-                 # language model's embeddings and output layer (each decoder layer's share is small beside them)
+                 # language model's embeddings and output layer (each decoder layer's share is small beside them), and what
+                 # FSDP's peaks held beyond every term (`FSDP_MARGIN_GIB`)
                  fsdp_working_set=(counts["vision"] - counts["vision_layers"] + counts["vision_layer"] + counts["embeddings"])
-                                  * 2 * (1 - 1 / shards))
+                                  * 2 * (1 - 1 / shards) + FSDP_MARGIN_GIB * 2**30 * (shards > 1))
     gib = {k: round(v / 2**30, 4) for k, v in terms.items()}
     whole = counts["quantized"] * (1 / 2 + QUANT_CONSTANT_BYTES) + counts["unquantized"] * 2  # the model, unsharded
     phase = max(terms["activations"] + terms["vision_pass"], terms["eval_batch"])  # never at once: training, or an eval
@@ -499,8 +505,8 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     return dict(gib, activations_per_row=round(per_row / 2**30, 4), total=round(total / 2**30, 4), text_tokens=text_tokens,
                 host_ram_while_loading=round(whole / 2**30, 4) if cfg.train.fsdp else 0.0)  # per process: FSDP loads in host RAM
 
-# room a card needs beyond the estimate: its shortfall against measured peaks (up to 0.9 GiB, the table below) and the CUDA
-# context (about 0.5 GiB)
+# room a card needs beyond the estimate: the CUDA context (about 0.5 GiB), the allocator's fragmentation and the estimate's
+# error (it ran up to 0.1 GiB below the peaks in the table below)
 ESTIMATE_ROOM_GIB = 1.5
 
 def card_verdict(estimate: dict, # from `memory_estimate`
