@@ -111,6 +111,9 @@ def estimate_command(params: dict, # run parameters, as for train
     if gpu_memory_gib is None: return 0
     fits, verdict = card_verdict(estimate, gpu_memory_gib)
     print(verdict)
+    if not fits:
+        from sarcasm_sft.train import memory_levers
+        print(f"to lower it: {memory_levers(cfg, estimate)}")
     return 0 if fits else 1
 
 # %% ../nbs/08_cli.ipynb #07a95530

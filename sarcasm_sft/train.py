@@ -350,11 +350,15 @@ def launch_command(cfg: RunConfig, config_path: Path, checkpoint: Path | None) -
 
 # %% ../nbs/06_train.ipynb #3c580085
 def memory_levers(cfg: RunConfig, # the run as it will train (`gradient_checkpointing` resolved)
+                  estimate: dict, # its `memory_estimate`
                  ) -> str:
-    "The settings that would lower this run's memory, in words: those not already at their lowest."
-    levers = ["lower batch_size, eval_batch_size or vision_batch_size"]
-    if cfg.train.gradient_checkpointing != "all": levers.append("set gradient_checkpointing all")
-    if not cfg.train.fsdp: levers.append("shard over GPUs with fsdp")
+    "The settings that would lower this run's peak, in words: those acting on the phase that decides it, not already at their lowest."
+    if estimate["eval_batch"] > estimate["activations"] + estimate["vision_pass"]:  # a smaller training batch would not lower it
+        levers = ["lower eval_batch_size (an eval batch outweighs the training step)"]
+    else:
+        levers = ["lower batch_size or vision_batch_size"]
+        if cfg.train.gradient_checkpointing != "all": levers.append("set gradient_checkpointing all")
+    levers.append("shard over more GPUs (num_gpus)" if cfg.train.fsdp else "shard over GPUs with fsdp")  # FSDP divides the weights too
     return "; ".join(levers)
 
 # %% ../nbs/06_train.ipynb #24bd0788
@@ -472,7 +476,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
                                 + (" (auto: the fastest whose estimate fits the card)" if asked == "auto" and card_gib and not cfg.train.fsdp else ""))
         if phases.main and card_gib:  # said before the long load, not found out after it
             fits, verdict = card_verdict(estimate, card_gib)
-            if not fits: console(f"warning: the run may not fit this GPU ({verdict}); {memory_levers(cfg)}")
+            if not fits: console(f"warning: the run may not fit this GPU ({verdict}); {memory_levers(cfg, estimate)}")
         model = load_model(cfg)
         collator = Llama32VisionSFTCollator(processor, cfg, pixel_dtype=compute_dtype())
         eval_rows = eval_subset(splits.eval, cfg.eval.max_eval_samples, cfg.train.seed)
