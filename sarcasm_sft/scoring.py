@@ -413,6 +413,11 @@ def plot_mistakes(analysis: dict, # from `error_analysis`
     "A gallery: one line of false positives, one of false negatives; each with its image, text, label and prediction."
     from matplotlib.figure import Figure
     lines = [("called sarcastic, is not", analysis["false_positives"]["top"]), ("sarcastic, missed", analysis["false_negatives"]["top"])]
+    if not any(mistakes for _, mistakes in lines):  # every row right: one line says so, not two empty rows of panels
+        fig = Figure(figsize=(6.5, 0.9))
+        fig.text(0.5, 0.5, f"{textwrap.shorten(title, 90)}\nno mistakes in either direction", ha="center", va="center", fontsize=9)
+        if path: fig.savefig(path, dpi=110)
+        return fig
     width = max(1, max(len(m) for _, m in lines))
     index = {str(i): n for n, i in enumerate(rows["id"] if hasattr(rows, "column_names") else [r["id"] for r in rows])}
     inches = max(2.3 * width, 6.5)
