@@ -457,7 +457,7 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
                     cfg: RunConfig, # batch_size, max_image_tiles, vision_batch_size, num_gpus, fsdp, LoRA
                     text_tokens: int = 128, # tokens per row before the image (real posts: 48-127, plus instruction and template)
                    ) -> dict:
-    "GiB per GPU of a training run (the larger of a training step and an eval batch), term by term, and their `total`."
+    "GiB per GPU of a training run (the larger of a training step and an eval batch), term by term, and their `total`; `training_step`: without evals."
     counts, tc, vc = parameter_counts(model_config, cfg), model_config.text_config, model_config.vision_config
     shards = cfg.train.num_gpus if cfg.train.fsdp else 1
     d, kv = tc.hidden_size, tc.hidden_size // tc.num_attention_heads * tc.num_key_value_heads
@@ -500,9 +500,11 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
                                   * 2 * (1 - 1 / shards) + FSDP_MARGIN_GIB * 2**30 * (shards > 1))
     gib = {k: round(v / 2**30, 4) for k, v in terms.items()}
     whole = counts["quantized"] * (1 / 2 + QUANT_CONSTANT_BYTES) + counts["unquantized"] * 2  # the model, unsharded
-    phase = max(terms["activations"] + terms["vision_pass"], terms["eval_batch"])  # never at once: training, or an eval
-    total = sum(v for k, v in terms.items() if k not in ("activations", "vision_pass", "eval_batch")) + phase
+    held = sum(v for k, v in terms.items() if k not in ("activations", "vision_pass", "eval_batch"))  # through the whole run
+    training_step = held + terms["activations"] + terms["vision_pass"]
+    total = max(training_step, held + terms["eval_batch"])  # never at once: a training step, or an eval batch
     return dict(gib, activations_per_row=round(per_row / 2**30, 4), total=round(total / 2**30, 4), text_tokens=text_tokens,
+                training_step=round(training_step / 2**30, 4),  # the training loop's alone (what a run without evals peaks at)
                 host_ram_while_loading=round(whole / 2**30, 4) if cfg.train.fsdp else 0.0)  # per process: FSDP loads in host RAM
 
 # room a card needs beyond the estimate: the CUDA context (about 0.5 GiB), the allocator's fragmentation and the estimate's
