@@ -464,21 +464,25 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     patches = (vc.image_size // vc.patch_size) ** 2 + 1  # per tile, with the class token
     tiles, batch = cfg.model.max_image_tiles, cfg.train.batch_size
     seq, image_tokens = tiles * (patches + (-patches % 8)), tiles * patches  # the tower pads each tile to a multiple of 8
-    per_row = (text_tokens * d * 2 * tc.num_hidden_layers + image_tokens * d * 2 + text_tokens * tc.vocab_size * (2 + 4 + 4)
-               + max(text_tokens * tc.intermediate_size * 2 * 4, image_tokens * kv * 2 * 4))
-    # what a layer that is not checkpointed keeps for its backward pass (bf16, with LoRA and its dropout on every linear layer):
-    # a self-attention layer about 16 values of width d and 5 of the MLP's width per text token, a cross-attention layer 3 of
-    # width d and 2 of the keys' per image token (LoRA's dropped-out copies of its input, the keys and values); fitted to H200 peaks
+    # what a training step holds per row at its peak (bf16, LoRA with dropout on every linear layer; TRL's fused LM head never
+    # holds the logits). Each decoder layer keeps for its backward pass its input alone when checkpointed; when not, about
+    # 16 values of width d and 5 of the MLP's per text token, and a cross-attention layer also 3 of width d and 2 of the
+    # keys' per image token (LoRA's dropped-out copies of its input, its keys and values)
     checkpointed, cross = CHECKPOINTED_LAYERS[checkpointed_layers(cfg)], len(tc.cross_attention_layers)
-    if "MllamaSelfAttentionDecoderLayer" not in checkpointed:
-        per_row += (tc.num_hidden_layers - cross) * text_tokens * 2 * (16 * d + 5 * tc.intermediate_size)
-    if "MllamaCrossAttentionDecoderLayer" not in checkpointed: per_row += cross * image_tokens * 2 * (3 * d + 2 * kv)
-    # an allowance the size of a vision pass's attention scores, which only eager attention keeps: with SDPA, one H200's
-    # training peaks grow from the weights by the per-row terms alone (no vision-pass constant)
+    text_layer, image_layer = text_tokens * 2 * (16 * d + 5 * tc.intermediate_size), image_tokens * 2 * (3 * d + 2 * kv)
+    per_row = text_tokens * d * 2 * tc.num_hidden_layers
+    if "MllamaSelfAttentionDecoderLayer" not in checkpointed: per_row += (tc.num_hidden_layers - cross) * text_layer
+    if "MllamaCrossAttentionDecoderLayer" not in checkpointed: per_row += cross * (text_layer + image_layer)
+    else:  # the peak comes while the last checkpointed cross-attention layer runs: what it holds then (its keys, values and LoRA
+        # copies, 5 values of the MLP's width per text token), the image features and the tower's output (kept until the
+        # model's forward returns)
+        per_row += image_layer + text_tokens * tc.intermediate_size * 5 + image_tokens * (d + vc.vision_output_dim) * 2
+    # a vision pass, before the language model holds anything: `vision_batch_size` images in the tower at once, without
+    # autograd (their hidden states, and the attention scores that only eager attention keeps), and the tower's output so far
     scores = seq * seq * vc.attention_heads * 2
-    def vision_pass(rows, allowance: bool):  # `vision_batch_size` images in the tower at once, then the tower's output for every row
+    def vision_pass(rows, eager: bool):
         images = min(cfg.model.vision_batch_size or rows, rows)
-        return images * (scores * allowance + seq * vc.hidden_size * 2 * 8) + rows * image_tokens * vc.vision_output_dim * 2
+        return images * (scores * eager + seq * vc.hidden_size * 2 * 8) + rows * image_tokens * vc.vision_output_dim * 2
     # an eval batch generates, each process its share of the rows. While the language model reads the prompts it holds per row
     # the key/value cache, the image features, the tower's output (kept until the model's forward returns) and a
     # cross-attention layer's keys in its RMSNorm (bf16 and two float32 copies: 10 bytes a value); the vision pass's states
@@ -501,7 +505,7 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     gib = {k: round(v / 2**30, 4) for k, v in terms.items()}
     whole = counts["quantized"] * (1 / 2 + QUANT_CONSTANT_BYTES) + counts["unquantized"] * 2  # the model, unsharded
     held = sum(v for k, v in terms.items() if k not in ("activations", "vision_pass", "eval_batch"))  # through the whole run
-    training_step = held + terms["activations"] + terms["vision_pass"]
+    training_step = held + max(terms["activations"], terms["vision_pass"])  # the vision pass comes before the activations
     total = max(training_step, held + terms["eval_batch"])  # never at once: a training step, or an eval batch
     return dict(gib, activations_per_row=round(per_row / 2**30, 4), total=round(total / 2**30, 4), text_tokens=text_tokens,
                 training_step=round(training_step / 2**30, 4),  # the training loop's alone (what a run without evals peaks at)
