@@ -552,8 +552,8 @@ def estimate_line(estimate: dict) -> str:
     "The estimate as one line for the terminal and the report."
     state = estimate["adapter"] + estimate["gradients"] + estimate["optimizer"]
     return (f"memory estimate per GPU: {_size(estimate['total'])} = weights {_size(estimate['weights'])} + adapter, gradients, "
-            f"optimizer {_size(state)} + the larger of a training step (activations {_size(estimate['activations'])}, "
-            f"{_size(estimate['activations_per_row'])} per row, + vision pass {_size(estimate['vision_pass'])}) and an eval batch "
+            f"optimizer {_size(state)} + the largest of a training step's activations ({_size(estimate['activations'])}, "
+            f"{_size(estimate['activations_per_row'])} per row), its vision pass ({_size(estimate['vision_pass'])}) and an eval batch "
             f"({_size(estimate['eval_batch'])})"
             + (f" + FSDP working set {_size(estimate['fsdp_working_set'])}" if estimate["fsdp_working_set"] else "")
             + f" (without the CUDA context; rows of up to {estimate['text_tokens']} tokens before the image's)"

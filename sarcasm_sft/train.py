@@ -353,10 +353,12 @@ def memory_levers(cfg: RunConfig, # the run as it will train (`gradient_checkpoi
                   estimate: dict, # its `memory_estimate`
                  ) -> str:
     "The settings that would lower this run's peak, in words: those acting on the phase that decides it, not already at their lowest."
-    if estimate["eval_batch"] > estimate["activations"] + estimate["vision_pass"]:  # a smaller training batch would not lower it
+    if estimate["total"] > estimate["training_step"]:  # an eval batch decides: a smaller training batch would not lower it
         levers = ["lower eval_batch_size (an eval batch outweighs the training step)"]
+    elif estimate["vision_pass"] > estimate["activations"]:  # eager attention's scores, per image in a pass
+        levers = ["lower vision_batch_size (a vision pass outweighs the training step's activations)"]
     else:
-        levers = ["lower batch_size or vision_batch_size"]
+        levers = ["lower batch_size"]
         if cfg.train.gradient_checkpointing != "all": levers.append("set gradient_checkpointing all")
     levers.append("shard over more GPUs (num_gpus)" if cfg.train.fsdp else "shard over GPUs with fsdp")  # FSDP divides the weights too
     return "; ".join(levers)
