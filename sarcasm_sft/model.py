@@ -464,24 +464,28 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     patches = (vc.image_size // vc.patch_size) ** 2 + 1  # per tile, with the class token
     tiles, batch = cfg.model.max_image_tiles, cfg.train.batch_size
     seq, image_tokens = tiles * (patches + (-patches % 8)), tiles * patches  # the tower pads each tile to a multiple of 8
+    # a text-only run never runs the tower, and the language model skips its cross-attention layers without image states
+    text_only, checkpointed = cfg.data.text_only, CHECKPOINTED_LAYERS[checkpointed_layers(cfg)]
+    cross = 0 if text_only else len(tc.cross_attention_layers)
+    image_tokens *= not text_only
     # what a training step holds per row at its peak (bf16, LoRA with dropout on every linear layer; TRL's fused LM head never
     # holds the logits). Each decoder layer keeps for its backward pass its input alone when checkpointed; when not, about
     # 16 values of width d and 5 of the MLP's per text token, and a cross-attention layer also 3 of width d and 2 of the
     # keys' per image token (LoRA's dropped-out copies of its input, its keys and values)
-    checkpointed, cross = CHECKPOINTED_LAYERS[checkpointed_layers(cfg)], len(tc.cross_attention_layers)
+    self_layers = tc.num_hidden_layers - len(tc.cross_attention_layers)
     text_layer, image_layer = text_tokens * 2 * (16 * d + 5 * tc.intermediate_size), image_tokens * 2 * (3 * d + 2 * kv)
-    per_row = text_tokens * d * 2 * tc.num_hidden_layers
-    if "MllamaSelfAttentionDecoderLayer" not in checkpointed: per_row += (tc.num_hidden_layers - cross) * text_layer
+    per_row = text_tokens * d * 2 * (self_layers + cross)
+    if "MllamaSelfAttentionDecoderLayer" not in checkpointed: per_row += self_layers * text_layer
     if "MllamaCrossAttentionDecoderLayer" not in checkpointed: per_row += cross * (text_layer + image_layer)
-    else:  # the peak comes while the last checkpointed cross-attention layer runs: what it holds then (its keys, values and LoRA
-        # copies, 5 values of the MLP's width per text token), the image features and the tower's output (kept until the
+    elif cross:  # the peak comes while the last checkpointed cross-attention layer runs: what it holds then (its keys, values and
+        # LoRA copies, 5 values of the MLP's width per text token), the image features and the tower's output (kept until the
         # model's forward returns)
         per_row += image_layer + text_tokens * tc.intermediate_size * 5 + image_tokens * (d + vc.vision_output_dim) * 2
     # a vision pass, before the language model holds anything: `vision_batch_size` images in the tower at once, without
     # autograd (their hidden states, and the attention scores that only eager attention keeps), and the tower's output so far
     scores = seq * seq * vc.attention_heads * 2
     def vision_pass(rows, eager: bool):
-        images = min(cfg.model.vision_batch_size or rows, rows)
+        images = min(cfg.model.vision_batch_size or rows, rows) * (not text_only)
         return images * (scores * eager + seq * vc.hidden_size * 2 * 8) + rows * image_tokens * vc.vision_output_dim * 2
     # an eval batch generates, each process its share of the rows. While the language model reads the prompts it holds per row
     # the key/value cache, the image features, the tower's output (kept until the model's forward returns) and a
@@ -550,13 +554,14 @@ def _size(gib: float) -> str: return f"{gib:.1f} GiB" if gib >= 1 else f"{gib * 
 
 def estimate_line(estimate: dict) -> str:
     "The estimate as one line for the terminal and the report."
-    state = estimate["adapter"] + estimate["gradients"] + estimate["optimizer"]
+    state, images = estimate["adapter"] + estimate["gradients"] + estimate["optimizer"], estimate["vision_pass"] > 0  # none: text only
+    before_image = " before the image's" if images else ""
     return (f"memory estimate per GPU: {_size(estimate['total'])} = weights {_size(estimate['weights'])} + adapter, gradients, "
             f"optimizer {_size(state)} + the largest of a training step's activations ({_size(estimate['activations'])}, "
-            f"{_size(estimate['activations_per_row'])} per row), its vision pass ({_size(estimate['vision_pass'])}) and an eval batch "
-            f"({_size(estimate['eval_batch'])})"
+            f"{_size(estimate['activations_per_row'])} per row)" + (f", its vision pass ({_size(estimate['vision_pass'])})" if images else "")
+            + f" and an eval batch ({_size(estimate['eval_batch'])})"
             + (f" + FSDP working set {_size(estimate['fsdp_working_set'])}" if estimate["fsdp_working_set"] else "")
-            + f" (without the CUDA context; rows of up to {estimate['text_tokens']} tokens before the image's)"
+            + f" (without the CUDA context; rows of up to {estimate['text_tokens']} tokens{before_image})"
             + (f"; while loading, {_size(estimate['host_ram_while_loading'])} of host RAM per process"
                if estimate.get("host_ram_while_loading") else ""))
 
