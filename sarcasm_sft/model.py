@@ -543,10 +543,11 @@ def choose_checkpointing(model_config, # the checkpoint's MllamaConfig
 
 def longest_row_tokens(processor, texts: list[str], # the train split's texts
                        instruction: str, # the run's instruction (`cfg.data.instruction`)
+                       has_image: bool = True, # False for a text-only run: Llama 3.2's template then adds a dated system turn
                       ) -> int:
     "Tokens of the longest training row before its image's: the chat template with the instruction and the longer answer, plus the longest text."
     from sarcasm_sft.collator import prompt_token_ids
-    template = len(prompt_token_ids(processor, "", True, instruction, answer=0))  # "not sarcastic" is the longer answer
+    template = len(prompt_token_ids(processor, "", has_image, instruction, answer=0))  # "not sarcastic" is the longer answer
     tokenized = processor.tokenizer([t.strip() for t in texts], add_special_tokens=False, split_special_tokens=True)["input_ids"]
     return template + max(map(len, tokenized), default=0)
 

@@ -470,7 +470,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
         model_config, card_gib = AutoConfig.from_pretrained(model_source(cfg), token=secrets.hf_token), smallest_card_gib()
         asked = cfg.train.gradient_checkpointing
         processor = load_processor(cfg)
-        text_tokens = longest_row_tokens(processor, splits.train["text"], cfg.data.instruction)  # the estimate's rows: the longest
+        text_tokens = longest_row_tokens(processor, splits.train["text"], cfg.data.instruction, not cfg.data.text_only)  # the estimate's rows: the longest
         chosen = choose_checkpointing(model_config, cfg, card_gib, text_tokens)  # the same on every process: recorded as the run's
         cfg = replace(cfg, train=replace(cfg.train, gradient_checkpointing=chosen))  # a copy: the caller's config keeps its choice
         estimate = memory_estimate(model_config, cfg, text_tokens)
