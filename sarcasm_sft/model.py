@@ -474,13 +474,17 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     # keys' per image token (LoRA's dropped-out copies of its input, its keys and values)
     self_layers = tc.num_hidden_layers - len(tc.cross_attention_layers)
     text_layer, image_layer = text_tokens * 2 * (16 * d + 5 * tc.intermediate_size), image_tokens * 2 * (3 * d + 2 * kv)
+    self_checkpointed = "MllamaSelfAttentionDecoderLayer" in checkpointed
+    cross_checkpointed = "MllamaCrossAttentionDecoderLayer" in checkpointed
     per_row = text_tokens * d * 2 * (self_layers + cross)
-    if "MllamaSelfAttentionDecoderLayer" not in checkpointed: per_row += self_layers * text_layer
-    if "MllamaCrossAttentionDecoderLayer" not in checkpointed: per_row += cross * (text_layer + image_layer)
-    elif cross:  # the peak comes while the last checkpointed cross-attention layer runs: what it holds then (its keys, values and
-        # LoRA copies, 5 values of the MLP's width per text token), the image features and the tower's output (kept until the
-        # model's forward returns)
-        per_row += image_layer + text_tokens * tc.intermediate_size * 5 + image_tokens * (d + vc.vision_output_dim) * 2
+    if not self_checkpointed: per_row += self_layers * text_layer
+    if not cross_checkpointed: per_row += cross * (text_layer + image_layer)
+    # the peak comes while a checkpointed layer runs again, with 5 values of the MLP's width per text token besides: the last
+    # cross-attention layer in the forward pass (its keys, values and LoRA copies, beside the image features and the tower's
+    # output, kept until the model's forward returns), or a self-attention layer recomputed in the backward pass (what it keeps)
+    running = [image_layer + image_tokens * (d + vc.vision_output_dim) * 2] if cross and cross_checkpointed else []
+    if self_checkpointed: running.append(text_layer)
+    if running: per_row += max(running) + text_tokens * tc.intermediate_size * 5
     # a vision pass, before the language model holds anything: `vision_batch_size` images in the tower at once, without
     # autograd (their hidden states, and the attention scores that only eager attention keeps), and the tower's output so far
     scores = seq * seq * vc.attention_heads * 2
