@@ -463,11 +463,10 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     d, kv = tc.hidden_size, tc.hidden_size // tc.num_attention_heads * tc.num_key_value_heads
     patches = (vc.image_size // vc.patch_size) ** 2 + 1  # per tile, with the class token
     tiles, batch = cfg.model.max_image_tiles, cfg.train.batch_size
-    seq, image_tokens = tiles * (patches + (-patches % 8)), tiles * patches  # the tower pads each tile to a multiple of 8
+    seq = tiles * (patches + (-patches % 8))  # the tower pads each tile to a multiple of 8
     # a text-only run never runs the tower, and the language model skips its cross-attention layers without image states
     text_only, checkpointed = cfg.data.text_only, CHECKPOINTED_LAYERS[checkpointed_layers(cfg)]
-    cross = 0 if text_only else len(tc.cross_attention_layers)
-    image_tokens *= not text_only
+    image_tokens, cross = (0, 0) if text_only else (tiles * patches, len(tc.cross_attention_layers))
     # what a training step holds per row at its peak (bf16, LoRA with dropout on every linear layer; TRL's fused LM head never
     # holds the logits). Each decoder layer keeps for its backward pass its input alone when checkpointed; when not, about
     # 16 values of width d and 5 of the MLP's per text token, and a cross-attention layer also 3 of width d and 2 of the
