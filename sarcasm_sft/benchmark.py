@@ -11,15 +11,16 @@ from .config import LABEL_WORDS, RunConfig, markdown_table
 from .train import StepProfiler, StepTimer, one_gpu_per_process
 
 # %% auto #0
-__all__ = ['IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'TOWER_PRECISIONS', 'LORA_ABLATIONS', 'CAP_SITECUSTOMIZE',
+__all__ = ['IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'TOWER_PRECISIONS', 'LORA_ABLATIONS', 'MODEL_CODE', 'CAP_SITECUSTOMIZE',
            'build_random_checkpoint', 'tiles_of', 'post_text', 'write_image_set', 'vision_flops', 'language_flops',
            'row_flops', 'mfu', 'open_cross_attention_gates', 'largest_change', 'encoding_change', 'padding_tile_check',
            'vision_attention_check', 'full_float32', 'vision_attention_set', 'tower_as_before', 'tower_in_autocast',
            'vision_precision_check', 'padding_check_table', 'sdpa_times', 'ReadyBatches', 'time_training',
            'encode_only', 'time_eval', 'time_vision_tower', 'lora_ablation', 'use_fused_kernels', 'LossLog',
-           'loss_agreement', 'trl_recipe_model', 'trl_recipe_collator', 'time_trl_recipe', 'descendants', 'kill_tree',
-           'train_until', 'resume_table', 'capped_gpu_env', 'memory_cap', 'quantization_agreement', 'results_table',
-           'sdpa_table', 'scaling_table', 'quantization_lines']
+           'loss_agreement', 'allocation_site', 'peak_breakdown', 'PeakSnapshot', 'trl_recipe_model',
+           'trl_recipe_collator', 'time_trl_recipe', 'descendants', 'kill_tree', 'train_until', 'resume_table',
+           'capped_gpu_env', 'memory_cap', 'quantization_agreement', 'results_table', 'sdpa_table', 'scaling_table',
+           'quantization_lines']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
 from .model import ELEVEN_B, VISION_ATTENTION  # Llama-3.2-11B-Vision's shape; the vision attention loaded by default
@@ -400,6 +401,52 @@ def loss_agreement(reference: list[float], candidate: list[float], # the losses 
     if not reference or len(reference) != len(candidate): raise ValueError(f"the runs logged {len(reference)} and {len(candidate)} losses")
     largest = max(abs(c - r) / abs(r) for r, c in zip(reference, candidate))
     return dict(steps=len(reference), max_relative_difference=largest, within=largest <= tolerance)
+
+# %% ../nbs/10_benchmark.ipynb #4f8d635f
+MODEL_CODE = ("sarcasm_sft", "transformers", "peft", "trl", "bitsandbytes", "accelerate")  # where an allocation is attributed
+
+def allocation_site(frames: list[dict]) -> str:
+    "The innermost frame of model code in an allocation's stack (frames innermost first), as package/file.py:line function."
+    for frame in frames:
+        parts = frame["filename"].replace("\\", "/").split("/")
+        package = next((i for i, part in enumerate(parts) if part in MODEL_CODE), None)
+        if package is not None: return f"{'/'.join(parts[package:])}:{frame['line']} {frame['name']}"
+    return "other (torch internals, no model code in the stack)"
+
+def peak_breakdown(snapshot: dict, # torch.cuda.memory._snapshot() after recording history
+                   baseline: int = 0, # bytes allocated when the recording began (the weights, the optimizer state)
+                   device: int = 0, top: int = 15) -> dict:
+    "The highest point of the recorded allocations and what was live there: `baseline` left of what was allocated before, then the largest sites."
+    live, total, peak, at_peak, before = {}, baseline, baseline, {}, baseline
+    for event in snapshot["device_traces"][device]:
+        if event["action"] == "alloc":
+            live[event["addr"]] = (event["size"], allocation_site(event.get("frames", [])))
+            total += event["size"]
+            if total > peak: peak, at_peak, before = total, dict(live), baseline
+        elif event["action"] in ("free_requested", "free_completed"):
+            if event["addr"] in live: total -= live.pop(event["addr"])[0]
+            elif event["action"] == "free_requested": baseline -= event["size"]; total -= event["size"]  # allocated before the recording
+    sites = {}
+    for size, site in at_peak.values():
+        bytes_, count = sites.get(site, (0, 0))
+        sites[site] = (bytes_ + size, count + 1)
+    largest = sorted(sites.items(), key=lambda kv: -kv[1][0])[:top]
+    return dict(peak_gib=round(peak / 2**30, 3), before_gib=round(before / 2**30, 3),
+                sites=[dict(site=site, gib=round(bytes_ / 2**30, 3), allocations=count) for site, (bytes_, count) in largest])
+
+class PeakSnapshot(TrainerCallback):
+    "Record the CUDA allocator's history over one optimizer step after `skip`, then keep its `peak_breakdown` (GPU only)."
+    def __init__(self, skip: int = 2): self.skip, self.seen, self.baseline, self.breakdown = skip, 0, None, None
+    def on_step_begin(self, args, state, control, **kw):
+        if self.seen == self.skip and torch.cuda.is_available():
+            self.baseline = torch.cuda.memory_allocated()
+            torch.cuda.memory._record_memory_history(max_entries=2_000_000, stacks="python")  # Python frames name the sites
+    def on_step_end(self, args, state, control, **kw):
+        self.seen += 1
+        if self.baseline is not None and self.breakdown is None:
+            snapshot = torch.cuda.memory._snapshot()
+            torch.cuda.memory._record_memory_history(enabled=None)
+            self.breakdown = peak_breakdown(snapshot, self.baseline, torch.cuda.current_device())
 
 # %% ../nbs/10_benchmark.ipynb #807cf277
 def trl_recipe_model(checkpoint, # a local checkpoint folder
