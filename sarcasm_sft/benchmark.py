@@ -417,17 +417,23 @@ def peak_breakdown(snapshot: dict, # torch.cuda.memory._snapshot() after recordi
                    baseline: int = 0, # bytes allocated when the recording began (the weights, the optimizer state)
                    device: int = 0, top: int = 15) -> dict:
     "The highest point of the recorded allocations and what was live there: `baseline` left of what was allocated before, then the largest sites."
-    live, total, peak, at_peak, before = {}, baseline, baseline, {}, baseline
-    for event in snapshot["device_traces"][device]:
-        if event["action"] == "alloc":
-            live[event["addr"]] = (event["size"], allocation_site(event.get("frames", [])))
-            total += event["size"]
-            if total > peak: peak, at_peak, before = total, dict(live), baseline
-        elif event["action"] in ("free_requested", "free_completed"):
-            if event["addr"] in live: total -= live.pop(event["addr"])[0]
-            elif event["action"] == "free_requested": baseline -= event["size"]; total -= event["size"]  # allocated before the recording
+    events = snapshot["device_traces"][device]
+    def replay(until: int):  # the live allocations after events[:until], and the running totals
+        live, total, before, peak, peak_at = {}, baseline, baseline, baseline, 0
+        for index, event in enumerate(events[:until]):
+            if event["action"] == "alloc":
+                live[event["addr"]] = (event["size"], event.get("frames", []))
+                total += event["size"]
+                if total > peak: peak, peak_at = total, index + 1
+            elif event["action"] in ("free_requested", "free_completed"):
+                if event["addr"] in live: total -= live.pop(event["addr"])[0]
+                elif event["action"] == "free_requested": before -= event["size"]; total -= event["size"]  # allocated before the recording
+        return live, before, peak, peak_at
+    *_, peak, peak_at = replay(len(events))  # where the peak was, then what was live there (no copy of the live set per new peak)
+    live, before, *_ = replay(peak_at)
     sites = {}
-    for size, site in at_peak.values():
+    for size, frames in live.values():
+        site = allocation_site(frames)
         bytes_, count = sites.get(site, (0, 0))
         sites[site] = (bytes_ + size, count + 1)
     largest = sorted(sites.items(), key=lambda kv: -kv[1][0])[:top]
