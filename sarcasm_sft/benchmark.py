@@ -23,7 +23,7 @@ __all__ = ['IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'TOWER_PRECISIONS', 'L
            'quantization_lines']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
-from .model import ELEVEN_B, VISION_ATTENTION  # Llama-3.2-11B-Vision's shape; the vision attention loaded by default
+from .model import ELEVEN_B, VISION_ATTENTION, eval_batch_rows  # Llama-3.2-11B-Vision's shape; the vision attention loaded by default
 
 def build_random_checkpoint(path, # where to save it (e.g. /dev/shm/mllama-11b-random); kept if already there
                             config: dict = ELEVEN_B, # MllamaConfig arguments
@@ -286,7 +286,7 @@ class ReadyBatches:
         self.calls += 1
         return self.batches[(self.calls - 1) % len(self.batches)]
 
-def time_training(model, processor, cfg: RunConfig, # batch_size, grad_accum, num_workers: as `train()` uses them
+def time_training(model, processor, cfg: RunConfig, # batch_size, micro_batch_size, num_workers: as `train()` uses them
                   rows, # the train split
                   steps: int = 6, warmup: int = 2,
                   collator=None, # default: the project's collator
@@ -305,7 +305,7 @@ def time_training(model, processor, cfg: RunConfig, # batch_size, grad_accum, nu
                              callbacks=[timer, *callbacks])
         trainer.train()
     del trainer; gc.collect()  # and its persistent DataLoader workers
-    rows_per_step = cfg.train.batch_size * cfg.train.grad_accum
+    rows_per_step = cfg.train.batch_size
     return dict(samples_per_s=round(rows_per_step / timer.step_s, 3), step_s=round(timer.step_s, 4),
                 peak_gib=round(timer.peak_gib, 2) if timer.peak_gib else None)
 
@@ -318,7 +318,7 @@ def encode_only(model, processor, rows, # a dataset split or list of rows
     from sarcasm_sft.scoring import eval_batches, model_inputs, worker_count
     encoded = 0
     with torch.no_grad():
-        for _, batch in eval_batches(rows, functools.partial(build_generation_batch, processor, cfg=cfg, pixel_dtype=compute_dtype()), cfg.eval.eval_batch_size, worker_count(cfg)):
+        for _, batch in eval_batches(rows, functools.partial(build_generation_batch, processor, cfg=cfg, pixel_dtype=compute_dtype()), eval_batch_rows(cfg), worker_count(cfg)):
             inputs = model_inputs(batch, model)
             image_features(model, inputs["pixel_values"], inputs["aspect_ratio_ids"], inputs["aspect_ratio_mask"])
             encoded += len(inputs["pixel_values"])

@@ -102,12 +102,13 @@ def estimate_command(params: dict, # run parameters, as for train
                      gpu_memory_gib: float | None = None, # a card's memory: say whether the run fits it
                     ) -> int:
     "Print the memory per GPU of a run with these parameters; 1 when it does not fit a card of `gpu_memory_gib`."
-    from sarcasm_sft.model import card_verdict, checkpoint_config, choose_checkpointing, estimate_line, memory_estimate
+    from sarcasm_sft.model import card_verdict, checkpoint_config, choose_batching, estimate_line, memory_estimate
     cfg = checked_config(params)
     model_config = checkpoint_config(cfg)
-    cfg.train.gradient_checkpointing = choose_checkpointing(model_config, cfg, gpu_memory_gib)  # auto: what train would choose on that card
+    batching = choose_batching(model_config, cfg, gpu_memory_gib)  # each auto: what train would choose on that card
+    cfg = batching.applied(cfg)
     estimate = memory_estimate(model_config, cfg)
-    print(estimate_line(estimate) + f"; gradient checkpointing: {cfg.train.gradient_checkpointing}")
+    print(estimate_line(estimate) + f"; {batching.describe(cfg)}")
     if gpu_memory_gib is None: return 0
     fits, verdict = card_verdict(estimate, gpu_memory_gib)
     print(verdict)

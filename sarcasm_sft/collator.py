@@ -37,7 +37,15 @@ def render_prompt(processor, text: str, has_image: bool, instruction: str = DEFA
 # %% ../nbs/04_collator.ipynb #902f8721
 def _rgb(image): return image.convert("RGB") if image.mode != "RGB" else image
 
-def blank_like(image): return Image.new("RGB", image.size, (128, 128, 128))  # the blank-image ablation: grey, same size
+def blank_like(image, # the row's image
+               image_processor=None, # the processor's: the blank then fills the canvas it gives `image`
+              ):
+    "The blank-image ablation: a grey image that takes the same tiles as `image` and, given the image processor, fills them (every image of a tile layout then blanks to the same tensors)."
+    if image_processor is None: return Image.new("RGB", image.size, (128, 128, 128))
+    import sys
+    canvas = sys.modules[type(image_processor).__module__].get_optimal_tiled_canvas  # the processor's own choice (PIL or torchvision)
+    height, width = canvas(image.height, image.width, image_processor.max_image_tiles, image_processor.size["height"])
+    return Image.new("RGB", (width, height), (128, 128, 128))
 
 POST_SLOT = "\ue000post\ue000"  # private-use characters: where the post goes in the rendered template
 
@@ -66,7 +74,7 @@ def encode_rows(processor, rows: list[dict], # rows with id, image (PIL or None)
                 padding_side: str, # "right" for training, "left" for generation
                 instruction: str = DEFAULT_INSTRUCTION,
                 with_answers: bool = True, # append the answer (training) or stop at the assistant header
-                blank_images: bool = False, # replace every image by a grey one of the same size (ablation)
+                blank_images: bool = False, # replace every image by a grey one that fills its tiles (ablation)
                 pixel_dtype: torch.dtype = torch.float32, # the vision tower's dtype: it casts the pixels to it first thing
                ) -> dict:
     "The model's tensors for `rows`: input_ids, attention_mask and, when any row has an image, the image tensors."
@@ -78,7 +86,7 @@ def encode_rows(processor, rows: list[dict], # rows with id, image (PIL or None)
     def image_of(row):
         img = row.get("image")
         if img is None: return None
-        return blank_like(img) if blank_images else _rgb(img)
+        return blank_like(img, processor.image_processor) if blank_images else _rgb(img)
     images = [image_of(r) for r in rows]
     ids = [prompt_token_ids(processor, r["text"], img is not None, instruction, r["label"] if with_answers else None)
            for r, img in zip(rows, images)]

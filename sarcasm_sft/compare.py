@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib, json, math
 from pathlib import Path
 from .config import SECTIONS, RunConfig, SarcasmSftError, markdown_table
-from .runs import require_finished_run, run_status, write_json
+from .runs import require_finished_run, run_config, run_status, write_json
 from .env import atomic_write_text
 
 # %% auto #0
@@ -18,7 +18,9 @@ __all__ = ['COMPARED_METRICS', 'SCORED_METRICS', 'IGNORED_PARAMETERS', 'eval_row
 COMPARED_METRICS = ("accuracy", "macro_f1", "f1_sarcastic")
 SCORED_METRICS = ("roc_auc", "ece")  # runs with eval_mode="score"
 # differ from run to run without changing what a run computes (DataLoader workers prepare the same batches; tests in 04/05b)
-IGNORED_PARAMETERS = ("run_name", "out_dir", "resume", "profile_steps", "num_workers", "report_to", "wandb_project")
+# (how a step is split into passes and whether eval features are reused: tests in 08_cli and 05b)
+IGNORED_PARAMETERS = ("run_name", "out_dir", "resume", "profile_steps", "num_workers", "report_to", "wandb_project", "micro_batch_size",
+                      "feature_cache_gib")
 
 def eval_rows_key(run_dir: Path) -> str:
     "A short fingerprint of the ids a run's final eval scored."
@@ -32,7 +34,7 @@ def run_summary(run_dir, # a finished run folder
     meta = json.loads((run / "training_meta.json").read_text())
     metrics = json.loads((run / "metrics.json").read_text())
     final = metrics["final"]
-    return dict(run=run.name, path=str(run), parameters={k: v for sec in meta["config"].values() for k, v in sec.items()},
+    return dict(run=run.name, path=str(run), parameters=run_config(run).flat(),  # a run from before micro_batch_size: read as today's
                 metrics={k: final[k] for k in COMPARED_METRICS + SCORED_METRICS if final.get(k) is not None},
                 ci95={k: final["ci95"][k] for k in COMPARED_METRICS}, blank_images_accuracy=metrics["blank_images"]["accuracy"],
                 eval_split=meta["data"]["eval_split"], eval_rows=final["n"], eval_rows_key=eval_rows_key(run),

@@ -10,10 +10,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['CARDS', 'LABEL_WORDS', 'DEFAULT_INSTRUCTION', 'SECRET_FIELDS', 'SECTIONS', 'RUN_PARAMETERS', 'PRESETS', 'HUB_ID',
-           'SarcasmSftError', 'ConfigError', 'ModelCards', 'param', 'ModelConfig', 'DataConfig', 'LoraConfig',
-           'TrainConfig', 'EvalConfig', 'OutputConfig', 'TrackingConfig', 'RunConfig', 'parameter_help', 'show_default',
-           'markdown_table', 'parameter_table', 'looks_like_path', 'resolve_model_name', 'validate_cfg', 'build_cfg']
+__all__ = ['CARDS', 'LABEL_WORDS', 'DEFAULT_INSTRUCTION', 'SECRET_FIELDS', 'AUTO', 'SECTIONS', 'RUN_PARAMETERS', 'PRESETS',
+           'HUB_ID', 'RETIRED_GRAD_ACCUM', 'SarcasmSftError', 'ConfigError', 'ModelCards', 'param', 'ModelConfig',
+           'DataConfig', 'LoraConfig', 'TrainConfig', 'EvalConfig', 'OutputConfig', 'TrackingConfig', 'RunConfig',
+           'parameter_help', 'show_default', 'markdown_table', 'parameter_table', 'looks_like_path',
+           'resolve_model_name', 'validate_cfg', 'build_cfg']
 
 # %% ../nbs/01_config.ipynb #311d3cdb
 class SarcasmSftError(Exception):
@@ -37,6 +38,7 @@ LABEL_WORDS = {1: "sarcastic", 0: "not sarcastic"}  # the answers the model lear
 DEFAULT_INSTRUCTION = ("Is this post sarcastic? Look at the image and read the text, then answer with exactly "
                        f"'{LABEL_WORDS[1]}' or '{LABEL_WORDS[0]}'.\nPost: ")
 SECRET_FIELDS = ("hf_token", "wandb_api_key")
+AUTO = "auto"  # a size chosen for the card when the run starts (micro_batch_size, eval_batch_size)
 
 def param(default, help: str, **kwargs):
     "A config field with its help text: the CLI, the train notebook and README.md all show this text."
@@ -75,20 +77,21 @@ class TrainConfig:
     lr: float = param(2e-4, "learning rate (cosine schedule, 3% warm-up)")
     epochs: float = param(1.0, "passes over the train split (unless max_steps > 0)")
     max_steps: int = param(-1, "optimizer steps; > 0 overrides epochs")
-    batch_size: int = param(8, "rows per device and step")
-    grad_accum: int = param(2, "steps accumulated per optimizer step")
+    batch_size: int = param(16, "rows per optimizer step over every process (micro_batch_size x accumulated passes x num_gpus)")
+    micro_batch_size: int | str = param(AUTO, "rows per device and forward pass; gradient accumulation makes up batch_size. auto: the largest that divides batch_size / num_gpus and whose memory estimate fits the GPU, chosen together with gradient_checkpointing (the fastest pair); without a GPU the whole batch_size / num_gpus")
     eval_steps: int = param(200, "generation eval and checkpoint every this many optimizer steps")
     seed: int = param(42, "one seed for data order, eval subset, initialisation")
     select_best: bool = param(False, "keep the adapter with the best eval macro-F1 instead of the last")
     resume: bool = param(False, "continue an unfinished run (same run_name) from its newest complete checkpoint")
-    num_gpus: int = param(1, "processes for the run, one per GPU, data parallel through accelerate (batch_size is per process); without GPUs, CPU processes")
+    num_gpus: int = param(1, "processes for the run, one per GPU, data parallel through accelerate (each takes batch_size / num_gpus rows of a step); without GPUs, CPU processes")
     fsdp: bool = param(False, "with num_gpus > 1 on GPUs: shard the 4-bit model, adapter and optimizer state over the processes (FSDP-QLoRA, for a model too large to train on one card)")
-    gradient_checkpointing: str = param("auto", "decoder layers that recompute their forward in the backward pass to save memory: all, cross_attention (the layers that read the image tokens), none; auto: the fastest whose memory estimate fits the GPU (none, cross_attention, all), all under FSDP, with LoRA targets other than language, or with no GPU to size for; none on the tiny preset")
+    gradient_checkpointing: str = param("auto", "decoder layers that recompute their forward in the backward pass to save memory: all, cross_attention (the layers that read the image tokens), none; auto: chosen with micro_batch_size, the fastest pair whose memory estimate fits the GPU (none, cross_attention, all), all under FSDP, with LoRA targets other than language, or with no GPU to size for; none on the tiny preset")
     profile_steps: int = param(0, "profile this many optimizer steps after the first two with torch.profiler: each process's operators by time (also by input shape) and a gzipped Chrome trace, in <run>/profile/; 0: off")
 
 @dataclass
 class EvalConfig:
-    eval_batch_size: int = param(16, "rows per generation batch")
+    eval_batch_size: int | str = param(AUTO, "rows per eval batch; auto: the largest of 64, 32, 16, 8, ... whose memory estimate fits the GPU beside training (16 without a GPU)")
+    feature_cache_gib: float = param(-1.0, "host memory per process for the eval rows' image features, computed at the first eval of a run and reused by the rest (when no LoRA reaches the vision tower); -1: half of what the host has available; 0: off")
     max_eval_samples: int = param(500, "rows of the eval split scored (a seeded choice); 0: all")
     max_new_tokens: int = param(8, "tokens generated per answer")
     eval_mode: str = param("generate", "generate: greedy answers read by the label reader; score: P(sarcastic) from one forward per row, with ROC-AUC, calibration and a threshold chosen on validation")
@@ -139,6 +142,9 @@ class RunConfig:
         unknown = set(d) - set(SECTIONS)
         if unknown: raise ConfigError(f"unknown config section(s): {sorted(unknown)}")
         flat = {k: v for sec in d.values() for k, v in sec.items()}
+        if "grad_accum" in flat:  # a run folder from before micro_batch_size: its batch_size was per process and pass
+            rows, passes = flat["batch_size"], flat.pop("grad_accum")
+            flat.update(batch_size=rows * passes * flat.get("num_gpus", 1), micro_batch_size=rows)
         return build_cfg(**flat)
 
     @classmethod
@@ -170,10 +176,10 @@ def parameter_table() -> str:
 
 # %% ../nbs/01_config.ipynb #2b0cae9c
 PRESETS = {
-    CARDS.tiny: dict(lr=1e-3, batch_size=16, grad_accum=1, max_steps=300, eval_steps=50, eval_batch_size=32,
+    CARDS.tiny: dict(lr=1e-3, batch_size=16, max_steps=300, eval_steps=50, eval_batch_size=32,
                      max_eval_samples=0, lora_r=16, lora_alpha=32, lora_dropout=0.0),
     CARDS.llama3_2vl: {},
-    CARDS.llama3_2vl_90b: dict(batch_size=4, grad_accum=4),
+    CARDS.llama3_2vl_90b: {},
 }
 
 # %% ../nbs/01_config.ipynb #ce637c15
@@ -190,6 +196,9 @@ def _coerce(name, value, tp):
     args = typing.get_args(tp)
     optional = type(None) in args
     base = next((a for a in args if a is not type(None)), tp) if args else tp
+    if int in args and str in args:  # a count or auto
+        if str(value).strip().lower() == AUTO: return AUTO
+        tp = args = int
     if value is None or (optional and isinstance(value, str) and value.lower() in ("none", "null", "")):
         if optional: return None
         raise ConfigError(f"{name}: must not be None")
@@ -237,14 +246,19 @@ def validate_cfg(cfg: RunConfig) -> RunConfig:
         ("epochs", cfg.train.epochs > 0, "must be > 0"),
         ("max_steps", cfg.train.max_steps == -1 or cfg.train.max_steps > 0, "must be -1 (use epochs) or > 0"),
         ("batch_size", cfg.train.batch_size > 0, "must be > 0"),
-        ("grad_accum", cfg.train.grad_accum > 0, "must be > 0"),
+        ("micro_batch_size", cfg.train.micro_batch_size == AUTO or cfg.train.micro_batch_size > 0, "must be auto or > 0"),
+        ("batch_size", cfg.train.batch_size % max(cfg.train.num_gpus, 1) == 0, f"must be a multiple of num_gpus ({cfg.train.num_gpus})"),
+        ("micro_batch_size", cfg.train.micro_batch_size == AUTO or cfg.train.micro_batch_size < 1
+         or (cfg.train.batch_size // max(cfg.train.num_gpus, 1)) % cfg.train.micro_batch_size == 0,
+         f"must divide batch_size / num_gpus ({cfg.train.batch_size // max(cfg.train.num_gpus, 1)} rows per process)"),
         ("num_gpus", cfg.train.num_gpus >= 1, "must be >= 1"),
         ("fsdp", not cfg.train.fsdp or cfg.train.num_gpus > 1, "shards over several processes: set num_gpus > 1 too"),
         ("eval_steps", cfg.train.eval_steps > 0, "must be > 0"),
         ("profile_steps", cfg.train.profile_steps >= 0, "must be >= 0 (0 = off)"),
         ("gradient_checkpointing", cfg.train.gradient_checkpointing in ("auto", "all", "cross_attention", "none"),
          "must be auto, all, cross_attention or none"),
-        ("eval_batch_size", cfg.eval.eval_batch_size > 0, "must be > 0"),
+        ("eval_batch_size", cfg.eval.eval_batch_size == AUTO or cfg.eval.eval_batch_size > 0, "must be auto or > 0"),
+        ("feature_cache_gib", cfg.eval.feature_cache_gib >= 0 or cfg.eval.feature_cache_gib == -1, "must be -1 (half the available host memory), 0 (off) or more"),
         ("max_eval_samples", cfg.eval.max_eval_samples >= 0, "must be >= 0 (0 = all rows)"),
         ("max_new_tokens", cfg.eval.max_new_tokens > 0, "must be > 0"),
         ("max_image_tiles", 1 <= cfg.model.max_image_tiles <= 4, "must be in 1..4"),
@@ -266,12 +280,16 @@ def validate_cfg(cfg: RunConfig) -> RunConfig:
     return cfg
 
 # %% ../nbs/01_config.ipynb #ee945895
+RETIRED_GRAD_ACCUM = ("grad_accum: no longer a parameter. batch_size is now the rows of an optimizer step over every process "
+                      "(what batch_size x grad_accum x num_gpus was); micro_batch_size sets the rows per forward pass, auto by default")
+
 def build_cfg(model_name_or_path: str = CARDS.tiny,  # a `ModelCards` name or value, hub id or local folder
               **overrides,  # flat parameter names, e.g. lora_r=16, lr=1e-4
              ) -> RunConfig:
     "One typed, validated config: the model's preset, then `overrides`."
     name = resolve_model_name(str(model_name_or_path))
     index = _field_index()
+    if "grad_accum" in overrides: raise ConfigError(RETIRED_GRAD_ACCUM)
     unknown = sorted(set(overrides) - set(index))
     if unknown: raise ConfigError(f"unknown parameter(s) {unknown}; known: {sorted(index)}")
     values = {**PRESETS.get(name, {}), **overrides, "model_name_or_path": name}

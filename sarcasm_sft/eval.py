@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from .config import LABEL_WORDS
 import json
-from .scoring import (error_analysis, eval_predictions, eval_subset, generate_predictions, metrics_of, plot_confusion_matrix,
-                                 plot_reliability, with_generation)
+from .scoring import (ImageFeatureCache, error_analysis, eval_predictions, eval_subset, feature_cache_budget_gib, frozen_tower,
+                                 generate_predictions, metrics_of, plot_confusion_matrix, plot_reliability, with_generation)
 from .scoring import normalize_label, sarcasm_metrics  # noqa: F401  (the public API names them here too)
 from .runs import load_run, require_finished_run, save_error_analysis, write_json, write_predictions
 
@@ -56,14 +56,15 @@ def evaluate_run(run_dir, # a run folder written by `train`
     n = cfg.eval.max_eval_samples if max_eval_samples is None else max_eval_samples
     rows = eval_subset(load_split(cfg, split), n, cfg.train.seed)  # the same rows training scored, on its eval split
     threshold = run_threshold(run_dir, split)
-    predictions = eval_predictions(model, processor, rows, cfg, threshold=threshold["value"], desc=f"eval {split}")
+    features = ImageFeatureCache(feature_cache_budget_gib(cfg)) if frozen_tower(model) else None  # the score eval's, for generation
+    predictions = eval_predictions(model, processor, rows, cfg, threshold=threshold["value"], desc=f"eval {split}", features=features)
     blank_predictions = eval_predictions(model, processor, rows, cfg, blank_images=True, threshold=threshold["value"],
                                          desc=f"eval {split} (images blanked)")
     metrics = metrics_of(predictions)
     metrics["blank_images_accuracy"] = metrics_of(blank_predictions)["accuracy"]
     if cfg.eval.eval_mode == "score":
         metrics["threshold"] = threshold
-        with_generation(predictions, generate_predictions(model, processor, rows, cfg, desc=f"eval {split} (generation)"), metrics)
+        with_generation(predictions, generate_predictions(model, processor, rows, cfg, desc=f"eval {split} (generation)", features=features), metrics)
     out = Path(run_dir) / f"eval-{split}"; out.mkdir(exist_ok=True)
     write_predictions(out / "predictions.jsonl", predictions)
     write_json(out / "metrics.json", dict(split=split, **metrics))

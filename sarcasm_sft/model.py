@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib, functools, logging, os, warnings
 from pathlib import Path
 import torch
-from .config import CARDS, RunConfig, SarcasmSftError
+from dataclasses import dataclass, replace
+from .config import AUTO, CARDS, RunConfig, SarcasmSftError
 from .env import resolve_tokens_and_env, set_runtime_env
 from .offline import tiny_preset_dir
 
@@ -15,15 +16,17 @@ log = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'LORA_TARGET_PRESETS', 'VISION_ATTENTION', 'CROSS_ATTENTION', 'QUANT_SKIP_MODULES', 'CHECKPOINTED_LAYERS',
-           'FSDP_MARGIN_GIB', 'QUANT_CONSTANT_BYTES', 'ESTIMATE_ROOM_GIB', 'ELEVEN_B', 'NINETY_B', 'PUBLISHED_SHAPES',
+           'EVAL_BATCH_WITHOUT_GPU', 'FSDP_MARGIN_GIB', 'QUANT_CONSTANT_BYTES', 'ESTIMATE_ROOM_GIB',
+           'CHECKPOINTING_SPEED', 'HALF_SPEED_ROWS', 'EVAL_BATCHES', 'ELEVEN_B', 'NINETY_B', 'PUBLISHED_SHAPES',
            'ModelAccessError', 'check_model_access', 'model_source', 'load_processor', 'flash_attn_unavailable_reason',
            'choose_attn_implementation', 'lora_config', 'run_frozen', 'vision_has_lora', 'mllama_vision_attention',
            'set_vision_attention', 'attention_pairs', 'packed_gqa_attention', 'set_cross_attention',
            'cross_attention_of', 'gpu_memory_budget', 'smallest_card_gib', 'weights_placement', 'quantizing_threads',
            'cpu_threads', 'compute_dtype', 'load_base_model', 'keep_4bit_weights_trainable', 'encode_images',
-           'image_features', 'is_sharded', 'set_image_encoding', 'supported_canvases', 'accept_fewer_tiles',
-           'keep_returned_states', 'checkpointed_layers', 'set_checkpointing', 'load_model', 'parameter_counts',
-           'generation_cache_bytes', 'memory_estimate', 'card_verdict', 'choose_checkpointing', 'longest_row_tokens',
+           'image_features', 'is_sharded', 'set_image_encoding', 'FeatureReuse', 'feature_reuse', 'supported_canvases',
+           'accept_fewer_tiles', 'keep_returned_states', 'checkpointed_layers', 'set_checkpointing', 'load_model',
+           'micro_batch_rows', 'eval_batch_rows', 'parameter_counts', 'generation_cache_bytes', 'memory_estimate',
+           'card_verdict', 'relative_training_speed', 'Batching', 'choose_batching', 'longest_row_tokens',
            'estimate_line', 'checkpoint_config']
 
 # %% ../nbs/05_model.ipynb #8ab3f6c6
@@ -324,6 +327,29 @@ def set_image_encoding(model, skip_padding_tiles: bool = False, # encode real ti
     vision = getattr(vision, "_fsdp_wrapped_module", vision)  # under FSDP: the tower itself, whose forward reads them
     vision.skip_padding_tiles, vision.vision_batch_size = skip_padding_tiles, vision_batch_size
 
+# %% ../nbs/05_model.ipynb #2534ae09
+class FeatureReuse:
+    "What `model`'s tower and projector do in the next forward: compute (the default), `capture` the projector's output, or `serve` given features."
+    def __init__(self): self.serve, self.capture, self.captured = None, False, None
+
+def feature_reuse(model) -> FeatureReuse:
+    "The switch in front of `model`'s frozen vision tower and projector (installed on first use)."
+    from transformers.modeling_outputs import BaseModelOutput
+    vision, projector = _submodule(model, "vision_model"), _submodule(model, "multi_modal_projector")
+    if getattr(projector, "_feature_reuse", None) is not None: return projector._feature_reuse
+    if vision_has_lora(model): raise SarcasmSftError("feature_reuse: LoRA reaches the vision tower, whose features then change as it trains")
+    switch, encode, project = FeatureReuse(), vision.forward, projector.forward
+    def tower_forward(*args, **kwargs):
+        if switch.serve is None: return encode(*args, **kwargs)
+        return BaseModelOutput(last_hidden_state=switch.serve.new_empty(*switch.serve.shape[:-1], 0))  # only its shape is read
+    def projector_forward(*args, **kwargs):
+        if switch.serve is not None: return switch.serve
+        out = project(*args, **kwargs)
+        if switch.capture: switch.captured = out
+        return out
+    vision.forward, projector.forward, projector._feature_reuse = tower_forward, projector_forward, switch
+    return switch
+
 # %% ../nbs/05_model.ipynb #56f496a4
 def supported_canvases(max_tiles: int) -> list[tuple[int, int]]:
     "The tile canvases (width, height in tiles) a processor with `max_tiles` uses, in its id order (id = index + 1)."
@@ -417,6 +443,16 @@ def load_model(cfg: RunConfig, # the run's config: model, LoRA settings, `gradie
     return model
 
 # %% ../nbs/05_model.ipynb #360425f4
+EVAL_BATCH_WITHOUT_GPU = 16  # eval_batch_size auto where no card is there to size for
+
+def micro_batch_rows(cfg: RunConfig) -> int:
+    "Rows per device and forward pass: `micro_batch_size`, or while it is still auto the most it can be (batch_size / num_gpus)."
+    return cfg.train.micro_batch_size if cfg.train.micro_batch_size != AUTO else cfg.train.batch_size // cfg.train.num_gpus
+
+def eval_batch_rows(cfg: RunConfig) -> int:
+    "Rows per eval batch: `eval_batch_size`, or while it is still auto what auto is without a GPU."
+    return cfg.eval.eval_batch_size if cfg.eval.eval_batch_size != AUTO else EVAL_BATCH_WITHOUT_GPU
+
 # what two H200s' FSDP peaks held beyond every other term (11B, batch 2-32, 1 and 4 tiles: 0.4-1.2 GiB), not split into parts
 FSDP_MARGIN_GIB = 1.2
 
@@ -454,7 +490,7 @@ def generation_cache_bytes(text_config, # the checkpoint's text config
     return 2 * kv * bytes_per_value * (cross * image_tokens + (text_config.num_hidden_layers - cross) * text_tokens)
 
 def memory_estimate(model_config, # the checkpoint's MllamaConfig
-                    cfg: RunConfig, # batch_size, max_image_tiles, vision_batch_size, num_gpus, fsdp, LoRA
+                    cfg: RunConfig, # micro_batch_size, eval_batch_size, max_image_tiles, vision_batch_size, num_gpus, fsdp, LoRA
                     text_tokens: int = 128, # tokens per row before the image (real posts: 48-127, plus instruction and template)
                    ) -> dict:
     "GiB per GPU of a training run (the larger of a training step and an eval batch), term by term, and their `total`; `training_step`: without evals."
@@ -462,7 +498,7 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     shards = cfg.train.num_gpus if cfg.train.fsdp else 1
     d, kv = tc.hidden_size, tc.hidden_size // tc.num_attention_heads * tc.num_key_value_heads
     patches = (vc.image_size // vc.patch_size) ** 2 + 1  # per tile, with the class token
-    tiles, batch = cfg.model.max_image_tiles, cfg.train.batch_size
+    tiles, batch = cfg.model.max_image_tiles, micro_batch_rows(cfg)
     seq = tiles * (patches + (-patches % 8))  # the tower pads each tile to a multiple of 8
     # a text-only run never runs the tower, and the language model skips its cross-attention layers without image states
     text_only, checkpointed = cfg.data.text_only, CHECKPOINTED_LAYERS[checkpointed_layers(cfg)]
@@ -495,7 +531,7 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     # cross-attention layer's keys in its RMSNorm (bf16 and two float32 copies: 10 bytes a value); the vision pass's states
     # are freed by then. One H200's eval peaks grew by 0.41 GiB per row over eval batch 8-64 (4 tiles), as these terms do
     rows_per_process = -(-cfg.eval.max_eval_samples // cfg.train.num_gpus)  # 0: every row of a split whose size is unknown here
-    eval_rows = min(cfg.eval.eval_batch_size, rows_per_process or cfg.eval.eval_batch_size)
+    eval_rows = min(eval_batch_rows(cfg), rows_per_process or eval_batch_rows(cfg))
     cache_per_row = generation_cache_bytes(tc, image_tokens, text_tokens + cfg.eval.max_new_tokens)
     lora = counts["lora"] * 2
     terms = dict(weights=(counts["quantized"] / 2 + counts["unquantized"] * 2) / shards + counts["quantized"] * QUANT_CONSTANT_BYTES,
@@ -516,7 +552,9 @@ def memory_estimate(model_config, # the checkpoint's MllamaConfig
     total = max(training_step, held + terms["eval_batch"])  # never at once: a training step, or an eval batch
     return dict(gib, activations_per_row=round(per_row / 2**30, 4), total=round(total / 2**30, 4), text_tokens=text_tokens,
                 training_step=round(training_step / 2**30, 4),  # the training loop's alone (what a run without evals peaks at)
-                host_ram_while_loading=round(whole / 2**30, 4) if cfg.train.fsdp else 0.0)  # per process: FSDP loads in host RAM
+                host_ram_while_loading=round(whole / 2**30, 4) if cfg.train.fsdp else 0.0,  # per process: FSDP loads in host RAM
+                # per process: the eval rows' image features, kept for later evals (`ImageFeatureCache`, within `feature_cache_gib`)
+                host_ram_image_features=round(rows_per_process * image_tokens * d * 2 / 2**30, 4) if cfg.eval.feature_cache_gib else 0.0)
 
 # room a card needs beyond the estimate: the CUDA context (about 0.5 GiB), the allocator's fragmentation and the estimate's
 # error (it ran up to 0.1 GiB below the peaks in the table below)
@@ -530,19 +568,64 @@ def card_verdict(estimate: dict, # from `memory_estimate`
     return needed <= card_gib, (f"{'fits' if needed <= card_gib else 'does not fit'} a {card_gib:g} GiB card: {needed:.1f} GiB "
                                 f"with {ESTIMATE_ROOM_GIB} GiB of room for the estimate's error and the CUDA context")
 
-def choose_checkpointing(model_config, # the checkpoint's MllamaConfig
-                         cfg: RunConfig, # its `gradient_checkpointing`, and what the estimate reads
-                         card_gib: float | None, # the smallest card's memory; None: no GPU
-                         text_tokens: int = 128, # the longest row's tokens before the image's (`longest_row_tokens`)
-                        ) -> str:
-    "The run's `gradient_checkpointing`; `auto` on GPUs: the fastest choice whose estimate fits the card (none, cross_attention, all)."
-    import dataclasses
-    if cfg.train.gradient_checkpointing != "auto" or card_gib is None or cfg.is_tiny or cfg.train.fsdp: return checkpointed_layers(cfg)
-    if cfg.lora.lora_targets != "language": return "all"  # the estimate does not count a tower that trains (other targets may reach it)
-    for layers in ("none", "cross_attention"):  # fastest first (H200, large, batch 32: 14.8, 13.9 and 13.0 samples/s)
-        trial = dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, gradient_checkpointing=layers))
-        if card_verdict(memory_estimate(model_config, trial, text_tokens), card_gib)[0]: return layers
-    return "all"
+# training samples/s by checkpointing choice, relative to none (one H200, 4 tiles, batch 32: 14.8, 13.9 and 13.0)
+CHECKPOINTING_SPEED = dict(none=1.0, cross_attention=0.94, all=0.88)
+HALF_SPEED_ROWS = 6  # a micro-batch of r rows runs at r / (r + 6) of the large-batch rate (one H200: 12.7 at 16 rows, 14.8 at 32)
+EVAL_BATCHES = (64, 32, 16, 8, 4, 2, 1)  # eval_batch_size auto: the first whose estimate fits (64 gave 11.5 generated rows/s, 16 gave 8.4)
+
+def relative_training_speed(rows: int, # rows per forward pass
+                            layers: str, # gradient checkpointing: none, cross_attention, all
+                           ) -> float:
+    "A training step's samples/s relative to a large micro-batch without checkpointing, as measured on one H200."
+    return rows / (rows + HALF_SPEED_ROWS) * CHECKPOINTING_SPEED[layers]
+
+@dataclass
+class Batching:
+    "How a run splits its batch on this card: rows per forward pass, passes per optimizer step, checkpointing, eval rows, and why."
+    micro_batch_size: int
+    grad_accum: int
+    gradient_checkpointing: str
+    eval_batch_size: int
+    why: str
+    def applied(self, cfg: RunConfig) -> RunConfig:
+        "A copy of `cfg` with these choices in place of auto (the caller's config keeps its own)."
+        return replace(cfg, train=replace(cfg.train, micro_batch_size=self.micro_batch_size, gradient_checkpointing=self.gradient_checkpointing),
+                       eval=replace(cfg.eval, eval_batch_size=self.eval_batch_size))
+    def describe(self, cfg: RunConfig) -> str:
+        gpus = f" x {cfg.train.num_gpus} GPUs" if cfg.train.num_gpus > 1 else ""
+        return (f"batching: {self.micro_batch_size} rows per pass x {self.grad_accum} pass{'es' if self.grad_accum != 1 else ''}{gpus} = batch_size {cfg.train.batch_size}; "
+                f"gradient checkpointing {self.gradient_checkpointing}; eval batches of {self.eval_batch_size} ({self.why})")
+
+def _checkpointing_options(cfg: RunConfig) -> tuple[str, ...]:
+    "The checkpointing choices auto may take, fastest first."
+    if cfg.train.gradient_checkpointing != AUTO: return (cfg.train.gradient_checkpointing,)
+    if cfg.is_tiny: return ("none",)
+    if cfg.train.fsdp or cfg.lora.lora_targets != "language": return ("all",)  # the estimate does not count a tower that trains
+    return ("none", "cross_attention", "all")
+
+def choose_batching(model_config, # the checkpoint's MllamaConfig
+                    cfg: RunConfig, # batch_size, num_gpus, and micro_batch_size, gradient_checkpointing, eval_batch_size (each auto or set)
+                    card_gib: float | None, # the smallest card's memory; None: no GPU
+                    text_tokens: int = 128, # the longest row's tokens before the image's (`longest_row_tokens`)
+                   ) -> Batching:
+    "Each auto resolved: the fastest micro-batch and checkpointing whose training step's estimate fits the card, then the largest eval batch that fits beside them."
+    per_process = cfg.train.batch_size // cfg.train.num_gpus
+    micros = [m for m in range(per_process, 0, -1) if per_process % m == 0] if cfg.train.micro_batch_size == AUTO else [cfg.train.micro_batch_size]
+    if card_gib is None:
+        micro, layers, why = micros[0], checkpointed_layers(cfg), "no GPU to size for: the whole batch per pass"
+        return Batching(micro, per_process // micro, layers, eval_batch_rows(cfg), why)
+    if cfg.lora.lora_targets != "language" and cfg.train.micro_batch_size == AUTO:
+        micros = [m for m in micros if m <= 8] or [1]  # the estimate does not count a tower that trains: at most the old default
+    trial = lambda m, l, e=None: replace(cfg, train=replace(cfg.train, micro_batch_size=m, gradient_checkpointing=l),
+                                         eval=replace(cfg.eval, eval_batch_size=e or eval_batch_rows(cfg)))
+    step_fits = lambda m, l: card_verdict(dict(total=memory_estimate(model_config, trial(m, l), text_tokens)["training_step"]), card_gib)[0]
+    fitting = [(relative_training_speed(m, l), m, l) for m in micros for l in _checkpointing_options(cfg) if step_fits(m, l)]
+    chosen = [name for name in ("micro_batch_size", "gradient_checkpointing") if getattr(cfg.train, name) == AUTO]
+    if fitting: _, micro, layers = max(fitting); why = f"auto: the fastest whose estimate fits the {card_gib:.0f} GiB card" if chosen else "as set"
+    else: micro, layers, why = micros[-1], _checkpointing_options(cfg)[-1], f"nothing fits the {card_gib:.0f} GiB card by the estimate: the smallest"
+    evals = EVAL_BATCHES if cfg.eval.eval_batch_size == AUTO else (cfg.eval.eval_batch_size,)
+    eval_rows = next((e for e in evals if card_verdict(memory_estimate(model_config, trial(micro, layers, e), text_tokens), card_gib)[0]), evals[-1])
+    return Batching(micro, per_process // micro, layers, eval_rows, why)
 
 def longest_row_tokens(processor, texts: list[str], # the train split's texts
                        instruction: str, # the run's instruction (`cfg.data.instruction`)
@@ -567,7 +650,9 @@ def estimate_line(estimate: dict) -> str:
             + (f" + FSDP working set {_size(estimate['fsdp_working_set'])}" if estimate["fsdp_working_set"] else "")
             + f" (without the CUDA context; rows of up to {estimate['text_tokens']} tokens{before_image})"
             + (f"; while loading, {_size(estimate['host_ram_while_loading'])} of host RAM per process"
-               if estimate.get("host_ram_while_loading") else ""))
+               if estimate.get("host_ram_while_loading") else "")
+            + (f"; the eval rows' image features, kept for reuse: up to {_size(estimate['host_ram_image_features'])} of host RAM per process"
+               if estimate.get("host_ram_image_features") else ""))
 
 # %% ../nbs/05_model.ipynb #ee77dc51
 ELEVEN_B = dict(vision_config=dict(image_size=560))  # Llama-3.2-11B-Vision's shape (the text model's defaults are its own)

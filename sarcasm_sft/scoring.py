@@ -4,23 +4,24 @@
 
 # %% ../nbs/05b_scoring.ipynb #ea658cb3
 from __future__ import annotations
-import functools, math, os, re, textwrap
+import contextlib, functools, math, os, re, textwrap
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .config import LABEL_WORDS, RunConfig
 from .collator import Llama32VisionSFTCollator, blank_like, build_generation_batch, prompt_token_ids, prompt_with_both_answers
-from .model import compute_dtype, image_features, is_sharded
+from .model import EVAL_BATCH_WITHOUT_GPU, compute_dtype, eval_batch_rows, feature_reuse, image_features, is_sharded, vision_has_lora
 
 # %% auto #0
 __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID', 'LOGGED_METRICS', 'BOOTSTRAP_RESAMPLES',
            'BOOTSTRAP_SEED', 'BOOTSTRAP_METHOD', 'PREFETCH_BATCHES', 'CALIBRATION_BINS', 'normalize_label',
            'bootstrap_intervals', 'intervals_overlap', 'with_interval', 'sarcasm_metrics', 'default_workers',
-           'worker_count', 'eval_batches', 'model_inputs', 'row_facts', 'generate_predictions', 'metrics_of', 'sigmoid',
-           'score_predictions', 'answer_margins', 'calibration', 'choose_threshold', 'score_metrics',
-           'threshold_choice', 'with_generation', 'agreement', 'eval_predictions', 'plot_confusion_matrix', 'cut_off',
-           'plot_reliability', 'accuracy_by', 'length_buckets', 'error_analysis', 'plot_accuracy_by_group',
-           'plot_mistakes', 'eval_subset']
+           'worker_count', 'eval_batches', 'host_memory_available', 'feature_cache_budget_gib', 'ImageFeatureCache',
+           'feature_keys', 'LayoutFeatures', 'frozen_tower', 'feature_serving', 'model_inputs', 'row_facts',
+           'generate_predictions', 'metrics_of', 'sigmoid', 'score_predictions', 'answer_margins', 'calibration',
+           'threshold_candidates', 'macro_f1_at', 'choose_threshold', 'score_metrics', 'threshold_choice',
+           'with_generation', 'agreement', 'eval_predictions', 'plot_confusion_matrix', 'cut_off', 'plot_reliability',
+           'accuracy_by', 'length_buckets', 'error_analysis', 'plot_accuracy_by_group', 'plot_mistakes', 'eval_subset']
 
 # %% ../nbs/05b_scoring.ipynb #490b1bcc
 NEGATORS = {"not", "no", "non", "never", "neither", "nor", "hardly", "barely", "without", "nothing", "none", "isnt", "wasnt",
@@ -146,6 +147,76 @@ def eval_batches(rows, # a dataset split or list of rows
     # memory (64 rows of 4-tile images: 0.5 GB in bf16), so more would only cost host memory
     return DataLoader(chunks, batch_size=None, num_workers=workers, pin_memory=torch.cuda.is_available(), prefetch_factor=PREFETCH_BATCHES if workers else None)
 
+# %% ../nbs/05b_scoring.ipynb #9b1ae870
+def host_memory_available() -> int:
+    "Bytes of host memory available to new allocations (Linux's MemAvailable; free pages elsewhere)."
+    try: return int(next(l for l in open("/proc/meminfo") if l.startswith("MemAvailable:")).split()[1]) * 1024
+    except (OSError, StopIteration): return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+def feature_cache_budget_gib(cfg: RunConfig) -> float:
+    "This process's `feature_cache_gib`: as set, or for -1 half of the host memory available now, shared by the processes on the host."
+    if cfg.eval.feature_cache_gib >= 0: return cfg.eval.feature_cache_gib
+    return host_memory_available() / 2 / int(os.environ.get("LOCAL_WORLD_SIZE", 1)) / 2**30
+
+class ImageFeatureCache:
+    "The image features of eval rows, kept in host memory within a budget and served to later evals of the same rows."
+    def __init__(self, budget_gib: float): # host memory it may take
+        self.budget, self.used, self.rows, self.served, self.computed = int(budget_gib * 2**30), 0, {}, 0, 0
+
+    @contextlib.contextmanager
+    def serving(self, model, # the model about to take the batch (its tower frozen)
+                keys: list, # one per row of the batch: its id, and whether its image is blanked
+               ):
+        "Around one batch's forward (or `generate`): serve the rows' kept features, or compute them and keep them."
+        switch = feature_reuse(model)
+        if keys and all(k in self.rows for k in keys):
+            switch.serve = torch.stack([self.rows[k] for k in keys]).to(model.device, non_blocking=True)
+            try: yield
+            finally: switch.serve = None
+            self.served += len(keys)
+            return
+        switch.capture = True
+        try: yield
+        finally: switch.capture, captured, switch.captured = False, switch.captured, None
+        self.computed += len(keys)
+        if captured is not None and self.used + captured.numel() * captured.element_size() <= self.budget:
+            self.used += captured.numel() * captured.element_size()
+            self.rows.update(zip(keys, captured.cpu()))
+
+def feature_keys(chunk: list[dict]) -> list:
+    "A batch's cache keys: its rows' ids."
+    return [str(r["id"]) for r in chunk]
+
+class LayoutFeatures:
+    "The blanked images' features, one per tile layout: every image of a layout blanks to the same tensors (`blank_like`), so the tower encodes each layout once, alone."
+    def __init__(self): self.layouts = {}
+
+    @contextlib.contextmanager
+    def serving(self, model, inputs: dict, # a blanked batch on the model's device
+               ):
+        "Around one batch's forward (or `generate`): its blanked images' features, each layout encoded the first time it comes."
+        if "pixel_values" not in inputs: yield; return  # text only: nothing to encode
+        switch, ids, masks = feature_reuse(model), inputs["aspect_ratio_ids"][:, 0], inputs["aspect_ratio_mask"][:, 0]
+        keys = [(int(i), int(m.sum())) for i, m in zip(ids, masks)]  # (canvas, real tiles): an image-less row is (0, 0)
+        for row, key in enumerate(keys):
+            if key in self.layouts: continue
+            switch.capture = True
+            with torch.no_grad(): image_features(model, *(inputs[k][row:row + 1] for k in ("pixel_values", "aspect_ratio_ids", "aspect_ratio_mask")))
+            self.layouts[key], switch.capture, switch.captured = switch.captured[0], False, None
+        switch.serve = torch.stack([self.layouts[k] for k in keys])
+        try: yield
+        finally: switch.serve = None
+
+def frozen_tower(model) -> bool:
+    "Whether `model`'s tower and projector may serve features: no LoRA reaches them, and FSDP does not shard them (it runs them on every process together)."
+    return not (vision_has_lora(model) or is_sharded(model))
+
+def feature_serving(model, chunk: list[dict], inputs: dict, blank_images: bool, features: ImageFeatureCache | None, layouts: LayoutFeatures):
+    "The context one eval batch runs in: blanked images one per layout, other rows from the cache, or computed as usual."
+    if blank_images and frozen_tower(model): return layouts.serving(model, inputs)
+    if features and not blank_images: return features.serving(model, feature_keys(chunk))
+    return contextlib.nullcontext()
+
 # %% ../nbs/05b_scoring.ipynb #267f7e4a
 def model_inputs(batch: dict, model) -> dict:
     "Move a processor batch to the model's device, images in the vision tower's dtype."
@@ -163,17 +234,18 @@ def generate_predictions(model, processor, rows, # a dataset split or list of ro
                          cfg: RunConfig, # instruction, eval_batch_size, max_new_tokens
                          blank_images: bool = False, # grey out every image
                          desc: str = "eval", # progress-bar label
+                         features: ImageFeatureCache | None = None, # reuse the rows' image features kept by an earlier eval
                         ) -> list[dict]:
     "One dict per row: id, label, generation, prediction (1, 0 or None), prompt_tokens, tiles."
     was_training, out = model.training, []
     model.eval()
     make_batch = functools.partial(build_generation_batch, processor, cfg=cfg, blank_images=blank_images, pixel_dtype=compute_dtype())
-    sharded = is_sharded(model)  # FSDP: every process generates until all are done (each step gathers weights together)
+    sharded, layouts = is_sharded(model), LayoutFeatures()  # FSDP: every process generates until all are done (each step gathers weights together)
     try:
-        for chunk, batch in tqdm(eval_batches(rows, make_batch, cfg.eval.eval_batch_size, worker_count(cfg)), desc=desc, leave=False):
+        for chunk, batch in tqdm(eval_batches(rows, make_batch, eval_batch_rows(cfg), worker_count(cfg)), desc=desc, leave=False):
             facts = row_facts(batch, len(chunk))
             batch = model_inputs(batch, model)
-            with torch.no_grad():  # (not inference_mode: FSDP's gathered weights must stay usable for training)
+            with torch.no_grad(), feature_serving(model, chunk, batch, blank_images, features, layouts):  # (not inference_mode: FSDP's gathered weights must stay usable for training)
                 ids = model.generate(**batch, max_new_tokens=cfg.eval.max_new_tokens, do_sample=False, use_cache=True,
                                      pad_token_id=processor.tokenizer.pad_token_id, synced_gpus=sharded)
             texts = processor.tokenizer.batch_decode(ids[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
@@ -196,24 +268,25 @@ def score_predictions(model, processor, rows, # a dataset split or list of rows 
                       threshold: float = 0.5, # predict sarcastic where P(sarcastic) >= threshold
                       blank_images: bool = False, # grey out every image
                       desc: str = "score", # progress-bar label
+                      features: ImageFeatureCache | None = None, # reuse the rows' image features kept by an earlier eval
                      ) -> list[dict]:
     "One dict per row: id, label, margin (nats), p_sarcastic, prediction (1/0 at `threshold`), prompt_tokens, tiles."
     collate = Llama32VisionSFTCollator(processor, cfg, pixel_dtype=compute_dtype())
     a1, a0 = collate.answer_ids[1], collate.answer_ids[0]
     def both_answers(chunk):  # each row's prompt once, then both answers (built in the DataLoader workers)
         if blank_images:
-            chunk = [dict(r, image=None if r["image"] is None else blank_like(r["image"])) for r in chunk]
+            chunk = [dict(r, image=None if r["image"] is None else blank_like(r["image"], processor.image_processor)) for r in chunk]
         return prompt_with_both_answers(collate([dict(r, label=label) for label in (1, 0) for r in chunk]), collate.answer_ids)
-    was_training, out, dtype = model.training, [], compute_dtype()
+    was_training, out, dtype, layouts = model.training, [], compute_dtype(), LayoutFeatures()
     model.eval()
     try:
-        for chunk, batch in tqdm(eval_batches(rows, both_answers, cfg.eval.eval_batch_size if cfg else 16, worker_count(cfg)),
+        for chunk, batch in tqdm(eval_batches(rows, both_answers, eval_batch_rows(cfg) if cfg else EVAL_BATCH_WITHOUT_GPU, worker_count(cfg)),
                                  desc=desc, leave=False):
             facts = row_facts(batch, len(chunk), prompt_tokens=batch["position_ids"][:, -len(a0)])  # an answer starts where its prompt ends
             inputs = model_inputs(batch, model)
             inputs["attention_mask"] = torch.zeros(inputs["attention_mask"].shape, dtype=dtype, device=model.device).masked_fill(
                 ~inputs["attention_mask"], torch.finfo(dtype).min)  # additive, as every attention implementation takes it
-            with torch.no_grad():
+            with torch.no_grad(), feature_serving(model, chunk, inputs, blank_images, features, layouts):
                 if "pixel_values" in inputs:  # the vision tower and projector once, then the language model
                     inputs["cross_attention_states"] = image_features(
                         model, *(inputs.pop(k) for k in ("pixel_values", "aspect_ratio_ids", "aspect_ratio_mask")))
@@ -246,13 +319,28 @@ def calibration(y_true, # gold labels, 0/1
     ece = sum(t["n"] * abs(t["mean_p"] - t["share_sarcastic"]) for t in table) / len(p)
     return dict(ece=float(ece), bins=table)
 
+def threshold_candidates(p_sarcastic) -> np.ndarray:
+    "0.5 and one threshold between each two neighbouring distinct scores: every distinct split of the rows, ascending."
+    edges = np.unique(np.concatenate([np.asarray(p_sarcastic, dtype=float), [0.5]]))
+    return np.unique(np.concatenate([[0.5], (edges[:-1] + edges[1:]) / 2]))
+
+def macro_f1_at(y_true, p_sarcastic, # gold labels 0/1; P(sarcastic) per row
+                thresholds, # candidate thresholds: a row is called sarcastic where P(sarcastic) >= threshold
+               ) -> np.ndarray:
+    "Macro-F1 at every threshold in one pass over the sorted scores (O(n log n)), as `sarcasm_metrics` computes it."
+    truth = np.asarray(y_true, dtype=int)[np.argsort(p_sarcastic, kind="stable")]
+    below = np.searchsorted(np.sort(np.asarray(p_sarcastic, dtype=float)), thresholds, side="left")  # rows called not sarcastic
+    sarcastic_below = np.concatenate([[0], np.cumsum(truth)])[below]
+    tp = truth.sum() - sarcastic_below; fp = len(truth) - below - tp
+    tn = below - sarcastic_below; fn = sarcastic_below
+    f1 = lambda right, wrong: np.where(2 * right + wrong > 0, 2 * right / np.maximum(2 * right + wrong, 1), 0.0)
+    return (f1(tp, fp + fn) + f1(tn, fp + fn)) / 2
+
 def choose_threshold(y_true, p_sarcastic) -> float:
     "The P(sarcastic) threshold with the best macro-F1 on these rows (ties: closest to 0.5)."
-    p = np.asarray(p_sarcastic, dtype=float)
-    edges = np.unique(np.concatenate([p, [0.5]]))
-    candidates = np.unique(np.concatenate([[0.5], (edges[:-1] + edges[1:]) / 2]))  # one per distinct split of the rows
-    f1 = lambda t: sarcasm_metrics(list(y_true), [int(x >= t) for x in p])["macro_f1"]
-    return float(max(candidates, key=lambda t: (round(f1(t), 12), -abs(t - 0.5))))
+    candidates = threshold_candidates(p_sarcastic)
+    f1 = np.round(macro_f1_at(y_true, p_sarcastic, candidates), 12)
+    return float(candidates[max(range(len(candidates)), key=lambda i: (f1[i], -abs(candidates[i] - 0.5)))])
 
 def score_metrics(predictions: list[dict], # from `score_predictions`
                  ) -> dict:
@@ -294,10 +382,12 @@ def agreement(scored: list[dict], generated: list[dict]) -> dict:
 def eval_predictions(model, processor, rows, cfg: RunConfig,
                      blank_images: bool = False, # grey out every image
                      threshold: float = 0.5, # score mode: the decision threshold on P(sarcastic)
-                     desc: str = "eval"):
+                     desc: str = "eval",
+                     features: ImageFeatureCache | None = None, # reuse the rows' image features kept by an earlier eval
+                    ):
     "Predictions in the run's `eval_mode`: generated and read by the label reader, or scored."
-    if cfg.eval.eval_mode == "score": return score_predictions(model, processor, rows, cfg, threshold, blank_images, desc)
-    return generate_predictions(model, processor, rows, cfg, blank_images, desc)
+    if cfg.eval.eval_mode == "score": return score_predictions(model, processor, rows, cfg, threshold, blank_images, desc, features)
+    return generate_predictions(model, processor, rows, cfg, blank_images, desc, features)
 
 # %% ../nbs/05b_scoring.ipynb #fb910092
 def plot_confusion_matrix(metrics: dict, # from `sarcasm_metrics`

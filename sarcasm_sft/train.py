@@ -5,7 +5,7 @@
 # %% ../nbs/06_train.ipynb #df16b2bd
 from __future__ import annotations
 import contextlib, gc, json, math, os, shutil, statistics, subprocess, sys, tempfile, time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
 from transformers import TrainerCallback
@@ -13,9 +13,9 @@ from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
 from .env import Tracking, atomic_write, atomic_write_text, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
-from .model import (CHECKPOINTED_LAYERS, CROSS_ATTENTION, VISION_ATTENTION, card_verdict, choose_checkpointing, cross_attention_of, compute_dtype,
+from .model import (CHECKPOINTED_LAYERS, CROSS_ATTENTION, VISION_ATTENTION, card_verdict, choose_batching, cross_attention_of, compute_dtype,
                                estimate_line, is_sharded, load_model, load_processor, longest_row_tokens, memory_estimate, model_source, smallest_card_gib)
-from .scoring import (LOGGED_METRICS, error_analysis, eval_predictions, eval_subset, generate_predictions, metrics_of,
+from .scoring import (LOGGED_METRICS, ImageFeatureCache, error_analysis, feature_cache_budget_gib, frozen_tower, eval_predictions, eval_subset, generate_predictions, metrics_of,
                                  threshold_choice, with_generation, worker_count, PREFETCH_BATCHES)
 from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
                               prepare_run_folder, reload_answers, run_status, save_error_analysis, save_run_files, validate_run,
@@ -123,7 +123,7 @@ def _sanity_check(collator, processor, rows, split: str):
 
 def _total_steps(cfg: RunConfig, n_train: int) -> int:
     if cfg.train.max_steps > 0: return cfg.train.max_steps
-    return math.ceil(math.ceil(n_train / (cfg.train.batch_size * cfg.train.grad_accum)) * cfg.train.epochs)
+    return math.ceil(math.ceil(n_train / (cfg.train.batch_size // cfg.train.num_gpus)) * cfg.train.epochs)
 
 # %% ../nbs/06_train.ipynb #275c7884
 def one_gpu_per_process(args, # Trainer arguments
@@ -146,7 +146,9 @@ def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int,
     gpu, workers = torch.cuda.is_available(), worker_count(cfg)
     return one_gpu_per_process(SFTConfig(
         output_dir=str(run_dir / "trainer"), run_name=cfg.output.run_name, seed=cfg.train.seed, data_seed=cfg.train.seed,
-        per_device_train_batch_size=cfg.train.batch_size, gradient_accumulation_steps=cfg.train.grad_accum,
+        # `choose_batching` resolved the micro-batch: the rows per optimizer step over every process stay batch_size
+        per_device_train_batch_size=cfg.train.micro_batch_size,
+        gradient_accumulation_steps=cfg.train.batch_size // cfg.train.num_gpus // cfg.train.micro_batch_size,
         learning_rate=cfg.train.lr, num_train_epochs=cfg.train.epochs, max_steps=cfg.train.max_steps,
         lr_scheduler_type="cosine", warmup_steps=0.03, logging_steps=logging_interval(total_steps),
         save_strategy="steps", save_steps=cfg.train.eval_steps, save_total_limit=1,  # a crash keeps the last checkpoint
@@ -358,7 +360,7 @@ def memory_levers(cfg: RunConfig, # the run as it will train (`gradient_checkpoi
     elif estimate["vision_pass"] > estimate["activations"]:  # eager attention's scores, per image in a pass
         levers = ["lower vision_batch_size (a vision pass outweighs the training step's activations)"]
     else:
-        levers = ["lower batch_size"]
+        levers = ["lower micro_batch_size"]
         if cfg.train.gradient_checkpointing != "all": levers.append("set gradient_checkpointing all")
     levers.append("shard over more GPUs (num_gpus)" if cfg.train.fsdp else "shard over GPUs with fsdp")  # FSDP divides the weights too
     return "; ".join(levers)
@@ -468,14 +470,12 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
             console(f"data: {cfg.data.dataset}: {len(splits.train)} train rows; eval on {splits.eval_split} ({len(splits.eval)} rows)"
                     + (f"; skipped {splits.skipped.total} bad rows {dict(splits.skipped.counts)}" if splits.skipped.total else ""))
         model_config, card_gib = AutoConfig.from_pretrained(model_source(cfg), token=secrets.hf_token), smallest_card_gib()
-        asked = cfg.train.gradient_checkpointing
         processor = load_processor(cfg)
         text_tokens = longest_row_tokens(processor, splits.train["text"], cfg.data.instruction, not cfg.data.text_only)  # the estimate's rows: the longest
-        chosen = choose_checkpointing(model_config, cfg, card_gib, text_tokens)  # the same on every process: recorded as the run's
-        cfg = replace(cfg, train=replace(cfg.train, gradient_checkpointing=chosen))  # a copy: the caller's config keeps its choice
+        batching = choose_batching(model_config, cfg, card_gib, text_tokens)  # the same on every process: recorded as the run's
+        cfg = batching.applied(cfg)  # a copy: the caller's config keeps its auto
         estimate = memory_estimate(model_config, cfg, text_tokens)
-        if phases.main: console(estimate_line(estimate) + f"; gradient checkpointing: {cfg.train.gradient_checkpointing}"
-                                + (" (auto: the fastest whose estimate fits the card)" if asked == "auto" and card_gib and not cfg.train.fsdp else ""))
+        if phases.main: console(estimate_line(estimate)); console(batching.describe(cfg))
         if phases.main and card_gib:  # said before the long load, not found out after it
             fits, verdict = card_verdict(estimate, card_gib)
             if not fits: console(f"warning: the run may not fit this GPU ({verdict}); {memory_levers(cfg, estimate)}")
@@ -487,7 +487,10 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
     def on_shards(predict):  # every process scores its share of the eval rows; all of them get every row's prediction back
         rows, real = eval_shard(eval_rows)
         with whole_root(trainer.model_wrapped): return gathered(predict(rows)[:real])
-    evaluate = lambda blank=False: on_shards(lambda rows: eval_predictions(model, processor, rows, cfg, blank_images=blank,
+    # the frozen tower's features of the eval rows, computed at the first eval and reused by the rest (FSDP: every process
+    # must run the tower's collectives together, so each eval computes them)
+    features = ImageFeatureCache(feature_cache_budget_gib(cfg)) if frozen_tower(model) else None
+    evaluate = lambda blank=False: on_shards(lambda rows: eval_predictions(model, processor, rows, cfg, blank_images=blank, features=features,
                                                                           desc="eval (images blanked)" if blank else "eval"))
     timer = StepTimer(warmup=2)
     with phases("training"):
@@ -503,7 +506,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
             trainer.add_callback(cb)  # FloatBuffers before the first eval
         if checkpoint and training_done(checkpoint): resume_finished_training(trainer, checkpoint)
         else: trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
-    pace, peaks = timer.pace(cfg.train.batch_size * cfg.train.grad_accum * world), gathered([timer.peak_gib])
+    pace, peaks = timer.pace(cfg.train.batch_size), gathered([timer.peak_gib])
     if phases.main and pace["samples_per_s"]:
         console(f"pace: {pace['samples_per_s']} samples/s ({pace['step_s']} s per step)" + (
             f"; peak GPU memory per process: {', '.join(f'{p} GiB' for p in peaks)} (estimated {estimate['total']:.1f} GiB)"
@@ -519,7 +522,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
             predictions = evaluate(); final = metrics_of(predictions)
             adapter_saved = f"best (step {best_step}, eval macro-F1 {best_f1:.4f})"
         if cfg.eval.eval_mode == "score":  # how often the scores and the generated answers agree; the threshold for test
-            with_generation(predictions, on_shards(lambda rows: generate_predictions(model, processor, rows, cfg,
+            with_generation(predictions, on_shards(lambda rows: generate_predictions(model, processor, rows, cfg, features=features,
                                                                                      desc="eval (generation, for agreement)")), final)
             if splits.eval_split != "test": final["chosen_threshold"] = threshold_choice(predictions, splits.eval_split)
         blank_predictions = evaluate(blank=True); blank = metrics_of(blank_predictions)
@@ -544,8 +547,11 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
                     cross_attention=cross_attention_of(model),
                     token_sources=secrets.sources,
                     tracking=tracking.report_to, runtime_env=runtime,
-                    trainable_parameters=sum(v.numel() for v in adapter.values()), pace=pace,
-                    memory=dict(estimate_gib=estimate, peak_gib_per_process=peaks))
+                    trainable_parameters=sum(v.numel() for v in adapter.values()), pace=pace, batching=asdict(batching),
+                    memory=dict(estimate_gib=estimate, peak_gib_per_process=peaks),
+                    image_features=dict(budget_gib=round(features.budget / 2**30, 2), kept_gib=round(features.used / 2**30, 2),
+                                        rows_kept=len(features.rows), rows_served=features.served, rows_computed=features.computed)
+                                   if features else "computed at every eval (LoRA in the tower, or FSDP)")
         write_json(run_dir / "training_meta.json", dict(meta, timings=phases.timings))
     trainer = model = callback = None; release_gpu_memory(world)  # before the reload check loads a second base (over every GPU under FSDP)
     with phases("validating"): validation = validate_run(run_dir, cfg, check_rows, expected)
@@ -558,7 +564,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
 
 # %% ../nbs/06_train.ipynb #10b36612
 DEMO_TRAINING_SETTINGS = ("lora_r", "lora_alpha", "lora_dropout", "lora_targets", "lr", "epochs", "max_steps", "batch_size",
-                          "grad_accum", "max_image_tiles", "instruction", "max_eval_samples", "resume", "text_only")
+                          "max_image_tiles", "instruction", "max_eval_samples", "resume", "text_only")
 
 def refuse_secret_parameters(namespace: dict, # the notebook's globals after papermill's injected cell
                             ):
