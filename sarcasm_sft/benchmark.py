@@ -23,7 +23,7 @@ __all__ = ['IMAGE_SETS', 'POST_WORDS', 'PEAK_BF16_FLOPS', 'TOWER_PRECISIONS', 'L
            'quantization_lines']
 
 # %% ../nbs/10_benchmark.ipynb #01a0baf8
-from .model import ELEVEN_B, VISION_ATTENTION, eval_batch_rows  # Llama-3.2-11B-Vision's shape; the vision attention loaded by default
+from .model import ELEVEN_B, VISION_ATTENTION, enable_checkpointing, eval_batch_rows  # Llama-3.2-11B-Vision's shape; the vision attention loaded by default
 
 def build_random_checkpoint(path, # where to save it (e.g. /dev/shm/mllama-11b-random); kept if already there
                             config: dict = ELEVEN_B, # MllamaConfig arguments
@@ -465,7 +465,7 @@ def trl_recipe_model(checkpoint, # a local checkpoint folder
         checkpoint, dtype=dtype, device_map={"": 0} if torch.cuda.is_available() else None,
         quantization_config=BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
                                                bnb_4bit_compute_dtype=dtype))
-    model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    enable_checkpointing(model)
     model.enable_input_require_grads()
     return get_peft_model(model, PeftLoraConfig(r=16, lora_alpha=16, lora_dropout=0.05, target_modules="all-linear",
                                                 task_type="CAUSAL_LM"))

@@ -80,8 +80,11 @@ def train_command(params: dict, # flat parameter name -> value (strings are fine
                   notebook: str | None = None,
                  ) -> int:
     "Claim outputs/<run_name>/ and execute 06_train.ipynb into it."
+    from sarcasm_sft.data import check_data_source
+    from sarcasm_sft.model import model_source
     cfg = checked_config(params)
     resolve_tokens_and_env(cfg)  # so that the report is scrubbed of this environment's token values
+    check_data_source(cfg); model_source(cfg)  # a missing dataset or an unreachable model: said now, before any folder or report
     run_dir = cfg.run_dir
     claim = claim_run_folder(run_dir)
     try:

@@ -41,7 +41,7 @@ SECRET_FIELDS = ("hf_token", "wandb_api_key")
 AUTO = "auto"  # a size chosen for the card when the run starts (micro_batch_size, eval_batch_size)
 
 def param(default, help: str, **kwargs):
-    "A config field with its help text: the CLI, the train notebook and README.md all show this text."
+    "A config field with its help text: the CLI, the train notebook and the parameter table below all show this text."
     return field(default=default, metadata={"help": help}, **kwargs)
 
 @dataclass

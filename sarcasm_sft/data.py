@@ -21,9 +21,9 @@ log = logging.getLogger(__name__)
 # %% auto #0
 __all__ = ['log', 'FEATURES', 'COLUMN_ALIASES', 'SPLIT_ALIASES', 'LABEL_VALUES', 'DECODE_THREADS', 'MMSD_IMAGE_DIRS',
            'DATA_SUFFIXES', 'DataError', 'field_error', 'to_label', 'read_records', 'LoadReport', 'image_problem',
-           'image_problems', 'no_image_column', 'normalize_records', 'find_split_files', 'is_mmsd_layout', 'load_local',
-           'normalize_hf_split', 'load_hub_or_saved', 'DataSplits', 'data_warnings', 'load_all_splits', 'load_splits',
-           'load_split', 'load_hf_dataset']
+           'image_problems', 'no_image_column', 'normalize_records', 'split_files', 'find_split_files',
+           'is_mmsd_layout', 'load_local', 'normalize_hf_split', 'load_hub_or_saved', 'DataSplits', 'data_warnings',
+           'load_all_splits', 'check_data_source', 'load_splits', 'load_split', 'load_hf_dataset']
 
 # %% ../nbs/03_data.ipynb #a828ce51
 FEATURES = datasets.Features({"id": datasets.Value("string"), "image": datasets.Image(),
@@ -189,6 +189,13 @@ def normalize_records(records: list[dict], # raw records from one file
 MMSD_IMAGE_DIRS = ("images", "dataset_image", "image")
 DATA_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet")
 
+def split_files(folder: Path) -> dict[str, Path]:
+    "`find_split_files`, with a train split, or an error that says what the folder lacks."
+    files = find_split_files(folder)
+    if "train" not in files:
+        raise DataError(f"{folder}: no train split; expected train.jsonl/.json/.csv/.parquet (or a folder saved by `datasets`)")
+    return files
+
 def find_split_files(folder: Path) -> dict[str, Path]:
     "split name -> file, for files named after a split (train.jsonl, valid.json, test.csv, ...)."
     found = {}
@@ -213,11 +220,7 @@ def _dataset(cols: dict) -> datasets.Dataset:
 def load_local(path: Path, cfg: RunConfig, skips: LoadReport, wanted=None) -> dict[str, datasets.Dataset]:
     "Splits from a local file or folder (only those in `wanted`, if given: each split's images are checked on load)."
     if path.is_file(): files, image_dir = {"train": path}, None
-    else:
-        files = find_split_files(path)
-        if "train" not in files:
-            raise DataError(f"{path}: no train split; expected train.jsonl/.json/.csv/.parquet (or a folder saved by `datasets`)")
-        image_dir = is_mmsd_layout(path, files)
+    else: files = split_files(path); image_dir = is_mmsd_layout(path, files)
     return {split: _dataset(normalize_records(read_records(f), f, split, cfg, skips, image_dir))
             for split, f in files.items() if wanted is None or split in wanted}
 
@@ -310,13 +313,23 @@ def load_all_splits(cfg: RunConfig, skips: LoadReport,
                     wanted=None, # split names to load (default: all)
                    ) -> dict[str, datasets.Dataset]:
     "The source's splits (train, and validation/test where present), normalised."
-    name = cfg.data.dataset
-    if name == "demo": name = str(make_demo_dataset(cache_dir() / "demo-n600-seed0"))
+    kind = check_data_source(cfg)
+    name = str(make_demo_dataset(cache_dir() / "demo-n600-seed0")) if kind == "demo" else cfg.data.dataset
     path = Path(name).expanduser()
-    if path.exists() and not (path.is_dir() and ((path / "dataset_dict.json").exists() or (path / "state.json").exists())):
-        return load_local(path, cfg, skips, wanted)
-    if path.exists() or HUB_ID.fullmatch(name):
-        return load_hub_or_saved(str(path) if path.exists() else name, cfg, skips, wanted)
+    if kind in ("demo", "file", "folder"): return load_local(path, cfg, skips, wanted)
+    return load_hub_or_saved(str(path) if kind == "saved" else name, cfg, skips, wanted)
+
+def _saved_by_datasets(path: Path) -> bool: return path.is_dir() and ((path / "dataset_dict.json").exists() or (path / "state.json").exists())
+
+def check_data_source(cfg: RunConfig) -> str:
+    "What `dataset` names (demo, file, folder, saved, hub), checked without reading its rows: the CLI asks before a run starts."
+    name = cfg.data.dataset
+    if name == "demo": return "demo"
+    path = Path(name).expanduser()
+    if _saved_by_datasets(path): return "saved"
+    if path.is_file(): return "file"
+    if path.is_dir(): split_files(path); return "folder"
+    if HUB_ID.fullmatch(name): return "hub"
     raise DataError(f"dataset {name!r}: no such file or folder, and not a hub id (org/name)")
 
 def load_splits(cfg: RunConfig) -> DataSplits:

@@ -4,17 +4,17 @@
 
 # %% ../nbs/02_env.ipynb #8d1470c5
 from __future__ import annotations
-import contextlib, importlib.util, logging, os, random, re, shutil, uuid
+import contextlib, importlib.util, logging, os, random, re, shutil, uuid, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 from .config import RunConfig
 
 # %% auto #0
-__all__ = ['TOKEN_PATTERNS', 'REDACTED', 'HF_TOKEN_VARS', 'WANDB_KEY_VARS', 'RUNTIME_DEFAULTS', 'KNOWN_NOISE', 'CONSOLE_PREFIX',
-           'WANDB_INIT_TIMEOUT_S', 'register_secret', 'redact', 'Secrets', 'resolve_tokens_and_env', 'set_runtime_env',
-           'seed_everything', 'console', 'Tracking', 'init_tracking', 'cache_dir', 'atomic_dir', 'atomic_write',
-           'atomic_write_text']
+__all__ = ['TOKEN_PATTERNS', 'REDACTED', 'HF_TOKEN_VARS', 'WANDB_KEY_VARS', 'RUNTIME_DEFAULTS', 'KNOWN_NOISE', 'KNOWN_WARNINGS',
+           'CONSOLE_PREFIX', 'WANDB_INIT_TIMEOUT_S', 'register_secret', 'redact', 'Secrets', 'resolve_tokens_and_env',
+           'set_runtime_env', 'seed_everything', 'console', 'Tracking', 'init_tracking', 'cache_dir', 'atomic_dir',
+           'atomic_write', 'atomic_write_text']
 
 # %% ../nbs/02_env.ipynb #6d751920
 _KNOWN_SECRETS: set[str] = set()
@@ -87,6 +87,9 @@ class _DropKnownNoise(logging.Filter):
     def filter(self, record) -> bool: return not str(record.msg).startswith(self.prefix)
 
 for _logger, _prefix in KNOWN_NOISE.items(): logging.getLogger(_logger).addFilter(_DropKnownNoise(_prefix))
+
+KNOWN_WARNINGS = {"`is_gradient_checkpointing` is deprecated": FutureWarning}  # raised in PEFT's get_peft_model, about PEFT's call
+for _message, _category in KNOWN_WARNINGS.items(): warnings.filterwarnings("ignore", message=re.escape(_message), category=_category)
 
 # %% ../nbs/02_env.ipynb #35e03e50
 def seed_everything(seed: int, # one seed for python, numpy, torch (all devices) and transformers

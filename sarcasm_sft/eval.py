@@ -8,7 +8,8 @@ from pathlib import Path
 from .config import LABEL_WORDS
 import json
 from .scoring import (ImageFeatureCache, error_analysis, eval_predictions, eval_subset, feature_cache_budget_gib, frozen_tower,
-                                 generate_predictions, metrics_of, plot_confusion_matrix, plot_reliability, with_generation)
+                                 generate_predictions, metrics_of, outcome_lines, plot_confusion_matrix, plot_reliability, with_generation)
+from .env import console
 from .scoring import normalize_label, sarcasm_metrics  # noqa: F401  (the public API names them here too)
 from .runs import load_run, require_finished_run, save_error_analysis, write_json, write_predictions
 
@@ -72,4 +73,6 @@ def evaluate_run(run_dir, # a run folder written by `train`
     plot_confusion_matrix(metrics, out / "confusion_matrix.png", title)
     if "calibration" in metrics: plot_reliability(metrics, out / "calibration.png", title)
     save_error_analysis(out, rows, error_analysis(predictions, blank_predictions), title)
+    for line in outcome_lines(metrics, metrics["blank_images_accuracy"], f"{Path(run_dir).name} on {split}", metrics.get("threshold")):
+        console(line)
     return metrics

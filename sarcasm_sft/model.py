@@ -24,10 +24,10 @@ __all__ = ['log', 'LORA_TARGET_PRESETS', 'VISION_ATTENTION', 'CROSS_ATTENTION', 
            'cross_attention_of', 'gpu_memory_budget', 'smallest_card_gib', 'weights_placement', 'quantizing_threads',
            'cpu_threads', 'compute_dtype', 'load_base_model', 'keep_4bit_weights_trainable', 'encode_images',
            'image_features', 'is_sharded', 'set_image_encoding', 'FeatureReuse', 'feature_reuse', 'supported_canvases',
-           'accept_fewer_tiles', 'keep_returned_states', 'checkpointed_layers', 'set_checkpointing', 'load_model',
-           'micro_batch_rows', 'eval_batch_rows', 'parameter_counts', 'generation_cache_bytes', 'memory_estimate',
-           'card_verdict', 'relative_training_speed', 'Batching', 'choose_batching', 'longest_row_tokens',
-           'estimate_line', 'checkpoint_config']
+           'accept_fewer_tiles', 'keep_returned_states', 'checkpointed_layers', 'enable_checkpointing',
+           'set_checkpointing', 'load_model', 'micro_batch_rows', 'eval_batch_rows', 'parameter_counts',
+           'generation_cache_bytes', 'memory_estimate', 'card_verdict', 'relative_training_speed', 'Batching',
+           'choose_batching', 'longest_row_tokens', 'estimate_line', 'checkpoint_config']
 
 # %% ../nbs/05_model.ipynb #8ab3f6c6
 class ModelAccessError(SarcasmSftError, RuntimeError):
@@ -85,7 +85,9 @@ def choose_attn_implementation(cfg: RunConfig, model_class) -> str:
     if wanted not in ("auto", "flash_attention_2"): return wanted
     reason = flash_attn_unavailable_reason(model_class)
     if reason is None: return "flash_attention_2"
-    warnings.warn(f"FlashAttention-2 not used: {reason}; using SDPA attention.", stacklevel=2)
+    # asked for by name: say why not; under auto, only where installing flash-attn would help (a GPU, a model that supports it)
+    installable = torch.cuda.is_available() and getattr(model_class, "_supports_flash_attn", False)
+    if wanted == "flash_attention_2" or installable: warnings.warn(f"FlashAttention-2 not used: {reason}; using SDPA attention.", stacklevel=2)
     return "sdpa"
 
 # %% ../nbs/05_model.ipynb #12dbf26e
@@ -415,12 +417,17 @@ def checkpointed_layers(cfg: RunConfig) -> str:
     choice = cfg.train.gradient_checkpointing
     return choice if choice != "auto" else "none" if cfg.is_tiny else "all"
 
+def enable_checkpointing(model):
+    "Non-reentrant checkpointing on every layer that can (transformers from 5.18 names it activation checkpointing, 5.17 gradient checkpointing)."
+    if hasattr(model, "activation_checkpointing_enable"): model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+    else: model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+
 def set_checkpointing(model, layers: str = "all", # a key of CHECKPOINTED_LAYERS: all, cross_attention or none
                      ) -> int:
     "Gradient checkpointing (non-reentrant) on the language model's decoder layers that `layers` names; returns how many."
     from transformers.modeling_layers import GradientCheckpointingLayer
     if layers not in CHECKPOINTED_LAYERS: raise ValueError(f"gradient_checkpointing: {layers!r} is not one of {', '.join(CHECKPOINTED_LAYERS)}")
-    model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})  # sets every layer's function
+    enable_checkpointing(model)  # sets every layer's function
     decoder_layers = [m for m in model.modules() if isinstance(m, GradientCheckpointingLayer)]
     for layer in decoder_layers: layer.gradient_checkpointing = type(layer).__name__ in CHECKPOINTED_LAYERS[layers]
     for config in (model.config, model.config.get_text_config()):  # the text model reads its own: training fills no cache

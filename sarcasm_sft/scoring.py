@@ -20,8 +20,9 @@ __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID'
            'feature_keys', 'LayoutFeatures', 'frozen_tower', 'feature_serving', 'model_inputs', 'row_facts',
            'generate_predictions', 'metrics_of', 'sigmoid', 'score_predictions', 'answer_margins', 'calibration',
            'threshold_candidates', 'macro_f1_at', 'choose_threshold', 'score_metrics', 'threshold_choice',
-           'with_generation', 'agreement', 'eval_predictions', 'plot_confusion_matrix', 'cut_off', 'plot_reliability',
-           'accuracy_by', 'length_buckets', 'error_analysis', 'plot_accuracy_by_group', 'plot_mistakes', 'eval_subset']
+           'with_generation', 'agreement', 'eval_predictions', 'outcome_lines', 'plot_confusion_matrix', 'cut_off',
+           'plot_reliability', 'accuracy_by', 'length_buckets', 'error_analysis', 'plot_accuracy_by_group',
+           'plot_mistakes', 'eval_subset']
 
 # %% ../nbs/05b_scoring.ipynb #490b1bcc
 NEGATORS = {"not", "no", "non", "never", "neither", "nor", "hardly", "barely", "without", "nothing", "none", "isnt", "wasnt",
@@ -388,6 +389,25 @@ def eval_predictions(model, processor, rows, cfg: RunConfig,
     "Predictions in the run's `eval_mode`: generated and read by the label reader, or scored."
     if cfg.eval.eval_mode == "score": return score_predictions(model, processor, rows, cfg, threshold, blank_images, desc, features)
     return generate_predictions(model, processor, rows, cfg, blank_images, desc, features)
+
+# %% ../nbs/05b_scoring.ipynb #5d1b9df7
+def outcome_lines(metrics: dict, # `metrics_of` the eval's predictions
+                  blank_accuracy: float, # accuracy on the same rows with every image blanked
+                  split: str, # the eval split's name
+                  threshold: dict | None = None, # the decision threshold applied (score mode): value, and the split it was chosen on
+                 ) -> list[str]:
+    "What an eval found, in a few lines."
+    invalid = f", invalid answers {metrics['invalid_rate']:.1%}" if metrics["invalid_rate"] else ""
+    lines = [f"{split} ({metrics['n']} rows): accuracy {with_interval(metrics)}, macro-F1 {with_interval(metrics, 'macro_f1')}, "
+             f"sarcastic F1 {with_interval(metrics, 'f1_sarcastic')}{invalid}"]
+    if metrics.get("roc_auc") is not None: lines.append(f"ROC-AUC {metrics['roc_auc']:.3f}, calibration error (ECE) {metrics['ece']:.3f}")
+    if threshold and threshold.get("chosen_on"):
+        lines.append(f"decision threshold P(sarcastic) >= {threshold['value']:.3f}, chosen on {threshold['chosen_on']}")
+    if "chosen_threshold" in metrics:
+        chosen = metrics["chosen_threshold"]
+        lines.append(f"threshold for test: P(sarcastic) >= {chosen['value']:.3f}, chosen here (macro-F1 at it {chosen['macro_f1']:.3f}: optimistic)")
+    lines.append(f"with every image blanked: accuracy {blank_accuracy:.3f} ({metrics['accuracy'] - blank_accuracy:+.3f} from the pictures)")
+    return lines
 
 # %% ../nbs/05b_scoring.ipynb #fb910092
 def plot_confusion_matrix(metrics: dict, # from `sarcasm_metrics`

@@ -8,14 +8,15 @@ import contextlib, gc, json, math, os, shutil, statistics, subprocess, sys, temp
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 import torch
-from transformers import TrainerCallback
 from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
+# before transformers' trainer, which imports bitsandbytes: env quiets the log line of it that no one can act on
 from .env import Tracking, atomic_write, atomic_write_text, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
+from transformers import TrainerCallback
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
 from .model import (CHECKPOINTED_LAYERS, CROSS_ATTENTION, VISION_ATTENTION, card_verdict, choose_batching, cross_attention_of, compute_dtype,
                                estimate_line, is_sharded, load_model, load_processor, longest_row_tokens, memory_estimate, model_source, smallest_card_gib)
-from .scoring import (LOGGED_METRICS, ImageFeatureCache, error_analysis, feature_cache_budget_gib, frozen_tower, eval_predictions, eval_subset, generate_predictions, metrics_of,
+from .scoring import (LOGGED_METRICS, ImageFeatureCache, error_analysis, feature_cache_budget_gib, frozen_tower, outcome_lines, eval_predictions, eval_subset, generate_predictions, metrics_of,
                                  threshold_choice, with_generation, worker_count, PREFETCH_BATCHES)
 from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
                               prepare_run_folder, reload_answers, run_status, save_error_analysis, save_run_files, validate_run,
@@ -24,10 +25,11 @@ from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_fold
 # %% auto #0
 __all__ = ['WORKER_FLAG', 'FSDP_UNITS', 'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress',
            'TrainResult', 'RunPhases', 'one_gpu_per_process', 'logging_interval', 'sft_config', 'tensorboard_callbacks',
-           'StepTimer', 'gzipped_trace', 'StepProfiler', 'whole_root', 'adapter_weights', 'load_adapter_weights',
-           'AdapterInShardedCheckpoints', 'FloatBuffers', 'process_rank', 'eval_shard', 'gathered',
-           'release_gpu_memory', 'launch_command', 'memory_levers', 'training_done', 'resume_finished_training',
-           'check_devices', 'train', 'worker_main', 'refuse_secret_parameters', 'demo_run_checks']
+           'StepTimer', 'native_stderr_silenced', 'gzipped_trace', 'StepProfiler', 'whole_root', 'adapter_weights',
+           'load_adapter_weights', 'AdapterInShardedCheckpoints', 'FloatBuffers', 'process_rank', 'eval_shard',
+           'gathered', 'release_gpu_memory', 'launch_command', 'memory_levers', 'training_done',
+           'resume_finished_training', 'check_devices', 'train', 'worker_main', 'refuse_secret_parameters',
+           'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #1805b6d5
 class GenerationEvalCallback(TrainerCallback):
@@ -195,6 +197,16 @@ class StepTimer(TrainerCallback):
                     steps_timed=max(len(self.times) - self.warmup, 0))
 
 # %% ../nbs/06_train.ipynb #fee0ba61
+@contextlib.contextmanager
+def native_stderr_silenced():
+    "Hide what native code writes to stderr inside the block: torch's profiler prints USDT start and stop lines no one can act on."
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null: os.dup2(null.fileno(), 2)
+        yield
+    finally: os.dup2(saved, 2); os.close(saved)
+
 def gzipped_trace(profiler, path: Path):
     "Write `profiler`'s Chrome trace to `path`, gzipped (chrome://tracing and Perfetto open it as it is)."
     import gzip
@@ -216,7 +228,7 @@ class StepProfiler(TrainerCallback):
             from torch.profiler import ProfilerActivity, profile
             self.profiler = profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if torch.cuda.is_available() else []),
                                     record_shapes=True)  # which tensors an operator's time went to
-            self.profiler.__enter__()
+            with native_stderr_silenced(): self.profiler.__enter__()
     def on_step_end(self, args, state, control, **kw):
         self.seen += 1
         if self.profiler is not None:
@@ -226,7 +238,7 @@ class StepProfiler(TrainerCallback):
         if self.profiler is not None: self._write()  # training ended before `steps` were profiled: keep what there is
     def _write(self):
         profiler, self.profiler = self.profiler, None
-        profiler.__exit__(None, None, None)
+        with native_stderr_silenced(): profiler.__exit__(None, None, None)
         self.folder.mkdir(parents=True, exist_ok=True)
         by = "cuda_time_total" if torch.cuda.is_available() else "cpu_time_total"
         heading = f"{self.profiled} step(s) profiled after the first {self.skip}, sorted by {by}"
@@ -558,6 +570,8 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
     write_json(run_dir / "training_meta.json", dict(meta, timings=dict(phases.timings, total_s=round(time.time() - t_start, 2)),
                                                     validation=validation))
     write_run_state(run_dir, "finished", validated=True, total_steps=step)  # last: the folder is complete
+    for line in outcome_lines(final, blank["accuracy"], f"final eval on {splits.eval_split}"): console(line)
+    console(f"run folder: {run_dir} (metrics.json, predictions.jsonl, the plots; reload check {'passed' if validation['passed'] else 'FAILED'})")
     shutil.rmtree(run_dir / "trainer", ignore_errors=True); (run_dir / "eval_history.json").unlink(missing_ok=True)
     tracking.finish()
     return TrainResult(run_dir, final, blank, adapter_saved, validation)
