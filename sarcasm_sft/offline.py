@@ -16,7 +16,7 @@ __all__ = ['POSITIVE_WORDS', 'NEGATIVE_WORDS', 'DEMO_SIZE', 'LLAMA3_SPECIAL_TOKE
            'LLAMA32_VISION_CHAT_TEMPLATE', 'TINY_TILE_SIZE', 'TINY_GATE', 'TINY_LM_HEAD_SCALE', 'GATE_PARAMS',
            'TINY_PRESET_VERSION', 'draw_weather', 'demo_caption', 'make_demo_dataset', 'tiny_corpus',
            'build_tiny_tokenizer', 'tiny_model_config', 'build_tiny_model', 'build_tiny_processor',
-           'load_tiny_processor', 'tiny_preset_dir']
+           'load_tiny_processor', 'tiny_preset_dir', 'build_random_checkpoint']
 
 # %% ../nbs/02b_offline.ipynb #68681bb0
 POSITIVE_WORDS = ["lovely", "beautiful", "glorious", "sunny", "bright", "warm", "perfect", "wonderful", "gorgeous", "cheerful"]
@@ -188,4 +188,25 @@ def tiny_preset_dir() -> Path:
         tokenizer = build_tiny_tokenizer()
         build_tiny_processor(tokenizer).save_pretrained(tmp)
         build_tiny_model(tokenizer).save_pretrained(tmp)
+    return path
+
+# %% ../nbs/02b_offline.ipynb #b9ad83af
+def build_random_checkpoint(path, # where to save it (e.g. /dev/shm/mllama-11b-random); kept if already there
+                            config: dict, # MllamaConfig arguments, e.g. `model.ELEVEN_B` (Llama-3.2-11B-Vision's shape)
+                           ) -> Path:
+    "A Mllama checkpoint with random weights and a 560-px, 4-tile processor, as `from_pretrained` reads a real one."
+    from transformers import MllamaConfig, MllamaForConditionalGeneration, MllamaImageProcessor, MllamaProcessor
+    path = Path(path)
+    if (path / "config.json").exists(): return path
+    torch.set_default_dtype(torch.bfloat16)
+    try:
+        with torch.device("cuda" if torch.cuda.is_available() else "cpu"):
+            model = MllamaForConditionalGeneration(MllamaConfig(**config))
+        model.save_pretrained(path, max_shard_size="5GB")
+    finally: torch.set_default_dtype(torch.float32)
+    del model
+    if torch.cuda.is_available(): torch.cuda.empty_cache()
+    size = MllamaConfig(**config).vision_config.image_size
+    MllamaProcessor(MllamaImageProcessor(size={"height": size, "width": size}, max_image_tiles=4), build_tiny_tokenizer(),
+                    chat_template=LLAMA32_VISION_CHAT_TEMPLATE).save_pretrained(path)
     return path

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05c_runs.ipynb #f6ff3a11
 from __future__ import annotations
-import contextlib, gc, importlib.metadata, json, os, platform, shutil, socket, subprocess, time, uuid
+import contextlib, gc, importlib.metadata, json, os, platform, shutil, signal, socket, subprocess, sys, time, uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,8 +22,8 @@ __all__ = ['CLAIM_FILE', 'STATE_FILE', 'CLAIM_ENV', 'EMPTY_CLAIM_GRACE_S', 'RUN_
            'RunStatus', 'run_status', 'write_json', 'write_predictions', 'run_config', 'require_finished_run',
            'load_run', 'package_versions', 'git_commit', 'device_name', 'plot_loss', 'plot_eval_history',
            'reload_answers', 'compare_reload', 'validate_run', 'checkpoint_step', 'latest_checkpoint',
-           'check_run_folder', 'set_aside_report', 'prepare_run_folder', 'save_error_analysis', 'show_error_analysis',
-           'write_adapter_weights', 'save_adapter', 'save_run_files']
+           'check_run_folder', 'set_aside_report', 'prepare_run_folder', 'descendants', 'kill_tree', 'train_until',
+           'save_error_analysis', 'show_error_analysis', 'write_adapter_weights', 'save_adapter', 'save_run_files']
 
 # %% ../nbs/05c_runs.ipynb #7bd59b10
 CLAIM_FILE, STATE_FILE = ".claim", "run_state.json"
@@ -347,6 +347,47 @@ def prepare_run_folder(run_dir: Path, cfg: RunConfig, claim_token: str) -> Path 
     console(f"resuming a run that {status.status} ({status.describe()}) " +
             (f"from {checkpoint.name}" if checkpoint else "with no complete checkpoint: training starts again at step 0"))
     return checkpoint
+
+# %% ../nbs/05c_runs.ipynb #476d657e
+def descendants(pid: int) -> list[int]:
+    "Every process started, directly or not, by `pid` (from /proc)."
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try: parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])  # after "pid (name) state"
+        except (OSError, IndexError, ValueError): continue  # gone meanwhile
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), []); found += below; todo += below
+    return found
+
+def kill_tree(process, # a subprocess.Popen
+             ):
+    "SIGKILL the process and every process below it, and wait until all of them are gone."
+    victims = [process.pid, *descendants(process.pid)]
+    for pid in victims:
+        with contextlib.suppress(ProcessLookupError): os.kill(pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.time() + 60
+    while any(process_alive(pid) for pid in victims[1:]) and time.time() < deadline: time.sleep(0.2)
+
+def train_until(cfg: RunConfig, # the run, trained by `train` in a child process
+                ready, # run folder -> bool: when to kill it
+                log_path: Path, # the child's output
+                timeout_s: float = 1800):
+    "Train `cfg` in a child process and kill it with everything it started once `ready(run folder)` holds."
+    config = log_path.with_suffix(".json"); config.write_text(json.dumps(cfg.to_dict()))
+    script = ("import sys; from pathlib import Path; from sarcasm_sft.config import RunConfig; from sarcasm_sft.train import train; "
+              "train(RunConfig.from_json(Path(sys.argv[1]).read_text()))")
+    with open(log_path, "w") as log:
+        child = subprocess.Popen([sys.executable, "-c", script, str(config)], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + timeout_s
+    while not ready(cfg.run_dir):
+        if child.poll() is not None or time.time() > deadline:
+            kill_tree(child)
+            raise RuntimeError(f"the run ended before it could be killed (exit {child.returncode}): {log_path.read_text()[-1500:]}")
+        time.sleep(0.2)
+    kill_tree(child)
 
 # %% ../nbs/05c_runs.ipynb #e00500f3
 def save_error_analysis(out_dir: Path, rows, # the scored rows

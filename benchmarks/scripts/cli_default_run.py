@@ -18,10 +18,17 @@ if os.environ.get("SARCASM_SFT_CAP_GIB"):  # every process of the run, the paper
         torch.cuda.set_per_process_memory_fraction(min(1.0, float(os.environ["SARCASM_SFT_CAP_GIB"]) * 2**30 / torch.cuda.get_device_properties(gpu).total_memory), gpu)
 """
 
+POST_WORDS = "what a lovely sunny day at the beach with friends and family so happy to be here again oh great another monday".split()
+
+def post_of(tokenizer, tokens: int, rng: random.Random) -> str:
+    "Random words until the text is `tokens` tokens long (or one more) under `tokenizer`, as 10_benchmark's image sets."
+    words = []
+    while len(tokenizer(" ".join(words), add_special_tokens=False)["input_ids"]) < tokens: words.append(rng.choice(POST_WORDS))
+    return " ".join(words)
+
 def write_mmsd_layout(folder: Path, tokenizer, rows: int, eval_rows: int, size=(1024, 768), seed: int = 0) -> Path:
     "The official MMSD2.0 release's layout: train.json and valid.json (lists of image_id, text, label), dataset_image/<image_id>.jpg."
     from PIL import Image, ImageDraw
-    from sarcasm_sft.benchmark import post_text
     rng = random.Random(seed)
     (folder / "dataset_image").mkdir(parents=True, exist_ok=True)
     for split, n in (("train", rows), ("valid", eval_rows)):
@@ -34,7 +41,7 @@ def write_mmsd_layout(folder: Path, tokenizer, rows: int, eval_rows: int, size=(
                 x, y = rng.randrange(size[0]), rng.randrange(size[1])
                 draw.ellipse([x, y, x + 200, y + 150], outline=tuple(rng.randrange(256) for _ in range(3)), width=20)
             image.save(folder / "dataset_image" / f"{image_id}.jpg", quality=90)
-            records.append(dict(image_id=image_id, text=post_text(tokenizer, 62, rng), label=i % 2))
+            records.append(dict(image_id=image_id, text=post_of(tokenizer, 62, rng), label=i % 2))
         (folder / f"{split}.json").write_text(json.dumps(records))
     return folder
 
@@ -79,9 +86,8 @@ def main():
     p.add_argument("--cap-gib", type=float, default=22.0, help="the capped variant's limit")
     a = p.parse_args()
     from transformers import AutoTokenizer
-    from sarcasm_sft.benchmark import build_random_checkpoint
     from sarcasm_sft.model import ELEVEN_B
-    from sarcasm_sft.offline import tiny_preset_dir
+    from sarcasm_sft.offline import build_random_checkpoint, tiny_preset_dir
     from sarcasm_sft.runs import device_name, package_versions
     model = str(build_random_checkpoint(a.checkpoint, ELEVEN_B)) if a.shape == "11b" else "tiny"
     data = write_mmsd_layout(Path(a.data), AutoTokenizer.from_pretrained(model if a.shape == "11b" else tiny_preset_dir()), a.rows, a.eval_rows)
