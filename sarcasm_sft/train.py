@@ -62,13 +62,18 @@ class GenerationEvalCallback(TrainerCallback):
         if self.snapshot and (self.best is None or metrics["macro_f1"] > self.best[0]):
             self.best = (metrics["macro_f1"], step, self.snapshot())
 
+    def timed_eval(self) -> dict:
+        "One eval's metrics, with the seconds it took (`eval_s`: the first eval of a run computes the image features the later ones reuse)."
+        started = time.perf_counter(); metrics = self.evaluate()
+        return dict(metrics, eval_s=round(time.perf_counter() - started, 2))
+
     def on_train_begin(self, args, state, control, **kwargs):
-        if self.before is None: self.before = self.evaluate(); self._report(self.before)
+        if self.before is None: self.before = self.timed_eval(); self._report(self.before)
 
     def on_step_end(self, args, state, control, **kwargs):
         if state.global_step % self.every == 0 and state.global_step < state.max_steps:
             should_log = control.should_log  # logging our numbers resets it: keep the Trainer's own loss log of this step
-            self.record(state.global_step, self.evaluate())
+            self.record(state.global_step, self.timed_eval())
             control.should_log = should_log
 
 # %% ../nbs/06_train.ipynb #5b1c80c1

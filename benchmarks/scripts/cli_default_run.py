@@ -61,19 +61,22 @@ def run_variant(name: str, extra: list, common: list, runs: Path, cap_gib: float
                     batching=meta["batching"], peak_gib=meta["memory"]["peak_gib_per_process"],
                     estimate_gib=meta["memory"]["estimate_gib"]["total"], image_features=meta.get("image_features"),
                     timings=meta["timings"], validation_passed=meta["validation"]["passed"])
+        evals = json.loads((runs / name / "metrics.json").read_text())
+        times = [e["eval_s"] for e in [evals["before"], *evals["history"]] if "eval_s" in e]
+        if times: case.update(first_eval_s=times[0], later_evals_s=round(sum(times[1:]) / max(len(times) - 1, 1), 2), evals_timed=len(times))
     return case
 
 def table(cases: list[dict]) -> str:
     base = next((c for c in cases if c["variant"] == "baseline" and c.get("timings")), None)
     lines = ["| run | parameters | exit | whole command (s) | vs baseline | training samples/s | training phase (s) | final eval (s) | "
-             "validating (s) | batching | peak GiB | features served / computed |", "|" + "---|" * 12]
+             "validating (s) | first eval (s) | later evals, mean (s) | batching | peak GiB | features served / computed |", "|" + "---|" * 14]
     for c in cases:
         t, b, f = c.get("timings", {}), c.get("batching", {}), c.get("image_features")
         ratio = f"{c['wall_s'] / base['wall_s']:.2f}x" if base else ""
         served = f"{f['rows_served']} / {f['rows_computed']}" if isinstance(f, dict) else f
         lines.append(f"| {c['variant']}{' (capped at %g GiB)' % c['cap_gib'] if c['cap_gib'] else ''} | {c['parameters']} | {c['exit']} | "
                      f"{c['wall_s']} | {ratio} | {c.get('samples_per_s')} | {t.get('training_s')} | {t.get('final eval_s')} | "
-                     f"{t.get('validating_s')} | {b.get('micro_batch_size')} x {b.get('grad_accum')}, {b.get('gradient_checkpointing')}, "
+                     f"{t.get('validating_s')} | {c.get('first_eval_s')} | {c.get('later_evals_s')} | {b.get('micro_batch_size')} x {b.get('grad_accum')}, {b.get('gradient_checkpointing')}, "
                      f"eval {b.get('eval_batch_size')} | {c.get('peak_gib')} | {served} |")
     return "\n".join(lines)
 
