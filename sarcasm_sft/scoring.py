@@ -166,7 +166,7 @@ class ImageFeatureCache:
 
     @contextlib.contextmanager
     def serving(self, model, # the model about to take the batch (its tower frozen)
-                keys: list, # one per row of the batch: its id, and whether its image is blanked
+                keys: list, # one per row of the batch (`feature_keys`)
                ):
         "Around one batch's forward (or `generate`): serve the rows' kept features, or compute them and keep them."
         switch = feature_reuse(model)
@@ -184,9 +184,16 @@ class ImageFeatureCache:
             self.used += captured.numel() * captured.element_size()
             self.rows.update(zip(keys, captured.cpu()))
 
-def feature_keys(chunk: list[dict]) -> list:
-    "A batch's cache keys: its rows' ids."
-    return [str(r["id"]) for r in chunk]
+    def summary(self) -> dict:
+        "What it held and did, for training_meta.json."
+        return dict(budget_gib=round(self.budget / 2**30, 2), kept_gib=round(self.used / 2**30, 2), rows_kept=len(self.rows),
+                    rows_served=self.served, rows_computed=self.computed)
+
+def feature_keys(chunk: list[dict], # a batch's rows
+                 start: int, # the first one's position among the rows the eval scores
+                ) -> list:
+    "A batch's cache keys: each row's position and id (two rows that share an id keep their own images' features)."
+    return [(start + i, str(r["id"])) for i, r in enumerate(chunk)]
 
 class LayoutFeatures:
     "The blanked images' features, one per tile layout: every image of a layout blanks to the same tensors (`blank_like`), so the tower encodes each layout once, alone."
@@ -212,10 +219,11 @@ def frozen_tower(model) -> bool:
     "Whether `model`'s tower and projector may serve features: no LoRA reaches them, and FSDP does not shard them (it runs them on every process together)."
     return not (vision_has_lora(model) or is_sharded(model))
 
-def feature_serving(model, chunk: list[dict], inputs: dict, blank_images: bool, features: ImageFeatureCache | None, layouts: LayoutFeatures):
+def feature_serving(model, chunk: list[dict], start: int, # the batch's rows, and the first one's position among the eval's
+                    inputs: dict, blank_images: bool, features: ImageFeatureCache | None, layouts: LayoutFeatures):
     "The context one eval batch runs in: blanked images one per layout, other rows from the cache, or computed as usual."
     if blank_images and frozen_tower(model): return layouts.serving(model, inputs)
-    if features and not blank_images: return features.serving(model, feature_keys(chunk))
+    if features and not blank_images: return features.serving(model, feature_keys(chunk, start))
     return contextlib.nullcontext()
 
 # %% ../nbs/05b_scoring.ipynb #267f7e4a
@@ -246,7 +254,7 @@ def generate_predictions(model, processor, rows, # a dataset split or list of ro
         for chunk, batch in tqdm(eval_batches(rows, make_batch, eval_batch_rows(cfg), worker_count(cfg)), desc=desc, leave=False):
             facts = row_facts(batch, len(chunk))
             batch = model_inputs(batch, model)
-            with torch.no_grad(), feature_serving(model, chunk, batch, blank_images, features, layouts):  # (not inference_mode: FSDP's gathered weights must stay usable for training)
+            with torch.no_grad(), feature_serving(model, chunk, len(out), batch, blank_images, features, layouts):  # (not inference_mode: FSDP's gathered weights must stay usable for training)
                 ids = model.generate(**batch, max_new_tokens=cfg.eval.max_new_tokens, do_sample=False, use_cache=True,
                                      pad_token_id=processor.tokenizer.pad_token_id, synced_gpus=sharded)
             texts = processor.tokenizer.batch_decode(ids[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
@@ -287,7 +295,7 @@ def score_predictions(model, processor, rows, # a dataset split or list of rows 
             inputs = model_inputs(batch, model)
             inputs["attention_mask"] = torch.zeros(inputs["attention_mask"].shape, dtype=dtype, device=model.device).masked_fill(
                 ~inputs["attention_mask"], torch.finfo(dtype).min)  # additive, as every attention implementation takes it
-            with torch.no_grad(), feature_serving(model, chunk, inputs, blank_images, features, layouts):
+            with torch.no_grad(), feature_serving(model, chunk, len(out), inputs, blank_images, features, layouts):
                 if "pixel_values" in inputs:  # the vision tower and projector once, then the language model
                     inputs["cross_attention_states"] = image_features(
                         model, *(inputs.pop(k) for k in ("pixel_values", "aspect_ratio_ids", "aspect_ratio_mask")))

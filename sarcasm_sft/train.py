@@ -566,9 +566,7 @@ def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: 
                     tracking=tracking.report_to, runtime_env=runtime,
                     trainable_parameters=sum(v.numel() for v in adapter.values()), pace=pace, batching=asdict(batching),
                     memory=dict(estimate_gib=estimate, peak_gib_per_process=peaks),
-                    image_features=dict(budget_gib=round(features.budget / 2**30, 2), kept_gib=round(features.used / 2**30, 2),
-                                        rows_kept=len(features.rows), rows_served=features.served, rows_computed=features.computed)
-                                   if features else "computed at every eval (LoRA in the tower, or FSDP)")
+                    image_features=features.summary() if features else "computed at every eval (LoRA in the tower, or FSDP)")
         write_json(run_dir / "training_meta.json", dict(meta, timings=phases.timings))
     trainer = model = callback = None; release_gpu_memory(world)  # before the reload check loads a second base (over every GPU under FSDP)
     with phases("validating"): validation = validate_run(run_dir, cfg, check_rows, expected)
