@@ -10,9 +10,9 @@ from PIL import Image
 from .config import DEFAULT_INSTRUCTION, LABEL_WORDS, RunConfig, SarcasmSftError
 
 # %% auto #0
-__all__ = ['FIXED_DATE', 'EOT', 'POST_SLOT', 'build_messages', 'render_prompt', 'blank_like', 'prompt_token_ids', 'encode_rows',
-           'LabelMaskError', 'Llama32VisionSFTCollator', 'build_generation_batch', 'prompt_with_both_answers',
-           'label_sanity_check', 'show_demo_batch']
+__all__ = ['FIXED_DATE', 'EOT', 'POST_SLOT', 'build_messages', 'render_prompt', 'blank_like', 'image_pixels', 'stand_in_pixels',
+           'prompt_token_ids', 'encode_rows', 'LabelMaskError', 'Llama32VisionSFTCollator', 'build_generation_batch',
+           'prompt_with_both_answers', 'label_sanity_check', 'show_demo_batch']
 
 # %% ../nbs/04_collator.ipynb #ac2a81c9
 FIXED_DATE = "26 Jul 2024"
@@ -46,6 +46,28 @@ def blank_like(image, # the row's image
     canvas = sys.modules[type(image_processor).__module__].get_optimal_tiled_canvas  # the processor's own choice (PIL or torchvision)
     height, width = canvas(image.height, image.width, image_processor.max_image_tiles, image_processor.size["height"])
     return Image.new("RGB", (width, height), (128, 128, 128))
+
+def image_pixels(processor, rows: list[dict], images: list, # the rows, and each one's image (RGB or blanked) or None
+                 pixel_dtype: torch.dtype) -> tuple[dict, list]:
+    "The image processor's tensors for `rows`, and each row's tile count; an image shared by several rows (one row with each answer, when scoring) is resized and tiled once."
+    first = {}
+    for i, row in enumerate(rows): first.setdefault(id(row.get("image")), i)
+    distinct = list(first.values())
+    pixels = processor.image_processor([[images[i]] if images[i] is not None else [] for i in distinct], return_tensors="pt")
+    row_of = [distinct.index(first[id(row.get("image"))]) for row in rows]
+    tiles_of_distinct = pixels.pop("num_tiles")
+    pixels = {k: v[row_of] for k, v in pixels.items()}
+    pixels["pixel_values"] = pixels["pixel_values"].to(pixel_dtype)  # bf16 on GPUs: half the bytes to share, pin and copy
+    return pixels, [tiles_of_distinct[i] for i in row_of]
+
+def stand_in_pixels(processor, rows: list[dict], # each with `tile_layout`: its image's aspect-ratio id and mask, as an earlier batch's processor gave them
+                    images: list, pixel_dtype: torch.dtype) -> tuple[dict, list]:
+    "For rows whose image features will be served (`scoring.ImageFeatureCache`): the processor's aspect-ratio tensors and tile counts without resizing or tiling any image; the served tower never reads the 1 x 1 pixels that stand in."
+    ids = torch.tensor([[r["tile_layout"][0]] for r in rows])
+    masks = torch.tensor([[r["tile_layout"][1]] for r in rows])
+    num_tiles = [[int(m.sum())] if img is not None else [] for m, img in zip(masks[:, 0], images)]
+    pixels = torch.zeros(len(rows), 1, masks.shape[-1], 3, 1, 1, dtype=pixel_dtype)
+    return dict(pixel_values=pixels, aspect_ratio_ids=ids, aspect_ratio_mask=masks), num_tiles
 
 POST_SLOT = "\ue000post\ue000"  # private-use characters: where the post goes in the rendered template
 
@@ -96,16 +118,8 @@ def encode_rows(processor, rows: list[dict], # rows with id, image (PIL or None)
             for x in ids]
     batch = dict(input_ids=torch.tensor(padded), attention_mask=torch.tensor(real))
     if any(img is not None for img in images):
-        # an image shared by several rows (one row with each answer, when scoring) is resized and tiled once
-        first = {}
-        for i, row in enumerate(rows): first.setdefault(id(row.get("image")), i)
-        distinct = list(first.values())
-        pixels = processor.image_processor([[images[i]] if images[i] is not None else [] for i in distinct], return_tensors="pt")
-        row_of = [distinct.index(first[id(row.get("image"))]) for row in rows]
-        tiles_of_distinct = pixels.pop("num_tiles")
-        num_tiles = [tiles_of_distinct[i] for i in row_of]
-        pixels = {k: v[row_of] for k, v in pixels.items()}
-        pixels["pixel_values"] = pixels["pixel_values"].to(pixel_dtype)  # bf16 on GPUs: half the bytes to share, pin and copy
+        served = all(r.get("tile_layout") is not None for r in rows)
+        pixels, num_tiles = (stand_in_pixels if served else image_pixels)(processor, rows, images, pixel_dtype)
         token_masks = [get_cross_attention_token_mask(x, processor.image_token_id) for x in padded]
         batch["cross_attention_mask"] = torch.from_numpy(convert_sparse_cross_attention_mask_to_dense(
             token_masks, num_tiles=num_tiles, max_num_tiles=processor.image_processor.max_image_tiles, length=length))

@@ -8,7 +8,7 @@ import contextlib, functools, math, os, re, textwrap
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .config import LABEL_WORDS, RunConfig
+from .config import LABEL_WORDS, RunConfig, SarcasmSftError
 from .collator import Llama32VisionSFTCollator, blank_like, build_generation_batch, prompt_token_ids, prompt_with_both_answers
 from .model import EVAL_BATCH_WITHOUT_GPU, compute_dtype, eval_batch_rows, feature_reuse, image_features, is_sharded, vision_has_lora
 
@@ -17,12 +17,12 @@ __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID'
            'BOOTSTRAP_SEED', 'BOOTSTRAP_METHOD', 'PREFETCH_BATCHES', 'CALIBRATION_BINS', 'normalize_label',
            'bootstrap_intervals', 'intervals_overlap', 'with_interval', 'sarcasm_metrics', 'default_workers',
            'worker_count', 'eval_batches', 'host_memory_available', 'feature_cache_budget_gib', 'ImageFeatureCache',
-           'feature_keys', 'LayoutFeatures', 'frozen_tower', 'feature_serving', 'model_inputs', 'row_facts',
-           'generate_predictions', 'metrics_of', 'sigmoid', 'score_predictions', 'answer_margins', 'calibration',
-           'threshold_candidates', 'macro_f1_at', 'choose_threshold', 'score_metrics', 'threshold_choice',
-           'with_generation', 'agreement', 'eval_predictions', 'outcome_lines', 'plot_confusion_matrix', 'cut_off',
-           'plot_reliability', 'accuracy_by', 'length_buckets', 'error_analysis', 'plot_accuracy_by_group',
-           'plot_mistakes', 'eval_subset']
+           'feature_keys', 'LayoutFeatures', 'kept_layouts', 'frozen_tower', 'feature_serving', 'model_inputs',
+           'row_facts', 'generate_predictions', 'metrics_of', 'sigmoid', 'score_predictions', 'answer_margins',
+           'calibration', 'threshold_candidates', 'macro_f1_at', 'choose_threshold', 'score_metrics',
+           'threshold_choice', 'with_generation', 'agreement', 'eval_predictions', 'outcome_lines',
+           'plot_confusion_matrix', 'cut_off', 'plot_reliability', 'accuracy_by', 'length_buckets', 'error_analysis',
+           'plot_accuracy_by_group', 'plot_mistakes', 'eval_subset']
 
 # %% ../nbs/05b_scoring.ipynb #490b1bcc
 NEGATORS = {"not", "no", "non", "never", "neither", "nor", "hardly", "barely", "without", "nothing", "none", "isnt", "wasnt",
@@ -129,20 +129,27 @@ def worker_count(cfg: RunConfig | None) -> int:
 
 class _Chunks:
     "The rows in batches, made into tensors by `make_batch` (in a DataLoader worker when there are workers)."
-    def __init__(self, rows, batch_size, make_batch): self.rows, self.batch_size, self.make_batch = rows, batch_size, make_batch
+    def __init__(self, rows, batch_size, make_batch, tile_layouts):
+        self.rows, self.batch_size, self.make_batch, self.tile_layouts = rows, batch_size, make_batch, tile_layouts
     def __len__(self): return -(-len(self.rows) // self.batch_size)
     def __getitem__(self, i):
-        chunk = [self.rows[j] for j in range(i * self.batch_size, min((i + 1) * self.batch_size, len(self.rows)))]
+        start = i * self.batch_size
+        chunk = [self.rows[j] for j in range(start, min(start + self.batch_size, len(self.rows)))]
+        keys = feature_keys(chunk, start)
+        if self.tile_layouts and all(k in self.tile_layouts for k in keys):  # features all kept: the batch needs no pixels
+            chunk = [dict(r, tile_layout=self.tile_layouts[k]) for r, k in zip(chunk, keys)]
         return [dict(id=r["id"], label=int(r["label"])) for r in chunk], self.make_batch(chunk)
 
 PREFETCH_BATCHES = 2  # per DataLoader worker, for training and eval
 
 def eval_batches(rows, # a dataset split or list of rows
                  make_batch, # rows -> tensors (a generation batch, a collated batch)
-                 batch_size: int, workers: int):
+                 batch_size: int, workers: int,
+                 tile_layouts: dict | None = None, # `ImageFeatureCache.tile_layouts`: batches whose rows it all holds are made without pixels
+                ):
     "(ids and labels, tensors) per batch, in order; decoding, resizing and tiling run in `workers` processes ahead of the model."
     from torch.utils.data import DataLoader
-    chunks = _Chunks(rows, batch_size, make_batch)
+    chunks = _Chunks(rows, batch_size, make_batch, dict(tile_layouts or {}))
     workers = max(min(workers, len(chunks) - 1), 0)  # a worker costs a process start: only where it has batches to prepare ahead
     # two batches ahead per worker: each worker outruns the GPU several times over, and every batch in flight is held in shared
     # memory (64 rows of 4-tile images: 0.5 GB in bf16), so more would only cost host memory
@@ -163,26 +170,40 @@ class ImageFeatureCache:
     "The image features of eval rows, kept in host memory within a budget and served to later evals of the same rows."
     def __init__(self, budget_gib: float): # host memory it may take
         self.budget, self.used, self.rows, self.served, self.computed = int(budget_gib * 2**30), 0, {}, 0, 0
+        self.tile_layouts = {}  # key: the processor's aspect-ratio id and mask for the row's image, so that its batch skips the pixels
 
     @contextlib.contextmanager
     def serving(self, model, # the model about to take the batch (its tower frozen)
                 keys: list, # one per row of the batch (`feature_keys`)
+                inputs: dict, # the batch on the model's device
                ):
         "Around one batch's forward (or `generate`): serve the rows' kept features, or compute them and keep them."
         switch = feature_reuse(model)
         if keys and all(k in self.rows for k in keys):
-            switch.serve = torch.stack([self.rows[k] for k in keys]).to(model.device, non_blocking=True)
+            switch.serve = torch.stack([self.rows[k].to(model.device, non_blocking=True) for k in keys])  # stacked there: no host copy
             try: yield
             finally: switch.serve = None
             self.served += len(keys)
             return
+        layouts = None
+        if "pixel_values" in inputs:  # read now: scoring hands these tensors to the tower
+            if inputs["pixel_values"].shape[-1] == 1: raise SarcasmSftError("a batch made without pixels has rows whose features are not kept")
+            layouts = list(zip(inputs["aspect_ratio_ids"][:, 0].tolist(), inputs["aspect_ratio_mask"][:, 0].tolist()))
         switch.capture = True
         try: yield
         finally: switch.capture, captured, switch.captured = False, switch.captured, None
         self.computed += len(keys)
-        if captured is not None and self.used + captured.numel() * captured.element_size() <= self.budget:
-            self.used += captured.numel() * captured.element_size()
-            self.rows.update(zip(keys, captured.cpu()))
+        if captured is not None: self.keep(keys, captured, layouts)
+
+    def keep(self, keys: list, captured: torch.Tensor, # a batch's keys and its projector output
+             layouts: list, # each row's aspect-ratio id and mask
+            ):
+        "Keep a computed batch's features in host memory, and its rows' tile layouts, if the budget has room for them."
+        size = captured.numel() * captured.element_size()
+        if self.used + size > self.budget: return
+        self.used += size
+        self.rows.update(zip(keys, captured.cpu()))
+        self.tile_layouts.update(zip(keys, layouts))
 
     def summary(self) -> dict:
         "What it held and did, for training_meta.json."
@@ -215,6 +236,10 @@ class LayoutFeatures:
         try: yield
         finally: switch.serve = None
 
+def kept_layouts(features: ImageFeatureCache | None, blank_images: bool) -> dict | None:
+    "The tile layouts of the rows whose features an eval will be served (none for the blank-image eval, which has its own)."
+    return features.tile_layouts if features and not blank_images else None
+
 def frozen_tower(model) -> bool:
     "Whether `model`'s tower and projector may serve features: no LoRA reaches them, and FSDP does not shard them (it runs them on every process together)."
     return not (vision_has_lora(model) or is_sharded(model))
@@ -223,7 +248,7 @@ def feature_serving(model, chunk: list[dict], start: int, # the batch's rows, an
                     inputs: dict, blank_images: bool, features: ImageFeatureCache | None, layouts: LayoutFeatures):
     "The context one eval batch runs in: blanked images one per layout, other rows from the cache, or computed as usual."
     if blank_images and frozen_tower(model): return layouts.serving(model, inputs)
-    if features and not blank_images: return features.serving(model, feature_keys(chunk, start))
+    if features and not blank_images: return features.serving(model, feature_keys(chunk, start), inputs)
     return contextlib.nullcontext()
 
 # %% ../nbs/05b_scoring.ipynb #267f7e4a
@@ -251,7 +276,7 @@ def generate_predictions(model, processor, rows, # a dataset split or list of ro
     make_batch = functools.partial(build_generation_batch, processor, cfg=cfg, blank_images=blank_images, pixel_dtype=compute_dtype())
     sharded, layouts = is_sharded(model), LayoutFeatures()  # FSDP: every process generates until all are done (each step gathers weights together)
     try:
-        for chunk, batch in tqdm(eval_batches(rows, make_batch, eval_batch_rows(cfg), worker_count(cfg)), desc=desc, leave=False):
+        for chunk, batch in tqdm(eval_batches(rows, make_batch, eval_batch_rows(cfg), worker_count(cfg), kept_layouts(features, blank_images)), desc=desc, leave=False):
             facts = row_facts(batch, len(chunk))
             batch = model_inputs(batch, model)
             with torch.no_grad(), feature_serving(model, chunk, len(out), batch, blank_images, features, layouts):  # (not inference_mode: FSDP's gathered weights must stay usable for training)
@@ -289,7 +314,8 @@ def score_predictions(model, processor, rows, # a dataset split or list of rows 
     was_training, out, dtype, layouts = model.training, [], compute_dtype(), LayoutFeatures()
     model.eval()
     try:
-        for chunk, batch in tqdm(eval_batches(rows, both_answers, eval_batch_rows(cfg) if cfg else EVAL_BATCH_WITHOUT_GPU, worker_count(cfg)),
+        for chunk, batch in tqdm(eval_batches(rows, both_answers, eval_batch_rows(cfg) if cfg else EVAL_BATCH_WITHOUT_GPU, worker_count(cfg),
+                                                  kept_layouts(features, blank_images)),
                                  desc=desc, leave=False):
             facts = row_facts(batch, len(chunk), prompt_tokens=batch["position_ids"][:, -len(a0)])  # an answer starts where its prompt ends
             inputs = model_inputs(batch, model)

@@ -29,6 +29,8 @@ def post_of(tokenizer, tokens: int, rng: random.Random) -> str:
 def write_mmsd_layout(folder: Path, tokenizer, rows: int, eval_rows: int, size=(1024, 768), seed: int = 0) -> Path:
     "The official MMSD2.0 release's layout: train.json and valid.json (lists of image_id, text, label), dataset_image/<image_id>.jpg."
     from PIL import Image, ImageDraw
+    if all((folder / f"{split}.json").exists() and len(json.loads((folder / f"{split}.json").read_text())) == n
+           for split, n in (("train", rows), ("valid", eval_rows))): return folder  # written by an earlier command on this machine
     rng = random.Random(seed)
     (folder / "dataset_image").mkdir(parents=True, exist_ok=True)
     for split, n in (("train", rows), ("valid", eval_rows)):
@@ -87,24 +89,26 @@ def main():
     p.add_argument("--rows", type=int, default=1600); p.add_argument("--eval-rows", type=int, default=48)
     p.add_argument("--eval-steps", type=int, default=20); p.add_argument("--variants", default="default,baseline")
     p.add_argument("--cap-gib", type=float, default=22.0, help="the capped variant's limit")
+    p.add_argument("--valid-rows", type=int, default=0, help="rows of valid.json (default: --eval-rows; more for eval_reuse.py)")
+    p.add_argument("--max-steps", type=int, default=-1, help="stop each run after this many steps (-1: one epoch)")
     a = p.parse_args()
     from transformers import AutoTokenizer
     from sarcasm_sft.model import ELEVEN_B
     from sarcasm_sft.offline import build_random_checkpoint, tiny_preset_dir
     from sarcasm_sft.runs import device_name, package_versions
     model = str(build_random_checkpoint(a.checkpoint, ELEVEN_B)) if a.shape == "11b" else "tiny"
-    data = write_mmsd_layout(Path(a.data), AutoTokenizer.from_pretrained(model if a.shape == "11b" else tiny_preset_dir()), a.rows, a.eval_rows)
+    data = write_mmsd_layout(Path(a.data), AutoTokenizer.from_pretrained(model if a.shape == "11b" else tiny_preset_dir()), a.rows, max(a.eval_rows, a.valid_rows))
     out, runs = Path(a.out), Path(a.data) / "runs"
     out.mkdir(parents=True, exist_ok=True)
     common = ["-p", "model_name_or_path", model, "-p", "dataset", str(data), "-p", "eval_steps", str(a.eval_steps),
-              "-p", "max_eval_samples", str(a.eval_rows), "-p", "out_dir", str(runs), "-p", "epochs", "1", "-p", "max_steps", "-1"]
-    results = dict(device=device_name(), versions=package_versions(), rows=a.rows, eval_rows=a.eval_rows, eval_steps=a.eval_steps,
+              "-p", "max_eval_samples", str(a.eval_rows), "-p", "out_dir", str(runs), "-p", "epochs", "1", "-p", "max_steps", str(a.max_steps)]
+    results = dict(device=device_name(), versions=package_versions(), rows=a.rows, eval_rows=a.eval_rows, eval_steps=a.eval_steps, max_steps=a.max_steps,
                    image_size="1024x768", post_tokens=62, cases=[])
     for name in a.variants.split(","):
         extra, cap = (BASELINE, None) if name == "baseline" else ([], a.cap_gib if name.startswith("capped") else None)
         results["cases"].append(run_variant(name, extra, common, runs, cap, Path(a.data) / "cap"))
         (out / "cli_default_run.json").write_text(json.dumps(results, indent=2))
-        (out / "cli_default_run.md").write_text(f"{results['device']}\n\n{a.rows} train rows, eval every {a.eval_steps} steps on {a.eval_rows} rows\n\n{table(results['cases'])}\n")
+        (out / "cli_default_run.md").write_text(f"{results['device']}\n\n{a.rows} train rows (max_steps {a.max_steps}), eval every {a.eval_steps} steps on {a.eval_rows} rows\n\n{table(results['cases'])}\n")
         print(table(results["cases"]), flush=True)
 
 if __name__ == "__main__": main()
