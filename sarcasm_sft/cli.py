@@ -105,7 +105,7 @@ def estimate_command(params: dict, # run parameters, as for train
                      gpu_memory_gib: float | None = None, # a card's memory: say whether the run fits it
                     ) -> int:
     "Print the memory per GPU of a run with these parameters; 1 when it does not fit a card of `gpu_memory_gib`."
-    from sarcasm_sft.model import card_verdict, checkpoint_config, choose_batching, estimate_line, memory_estimate
+    from sarcasm_sft.planning import card_verdict, checkpoint_config, choose_batching, estimate_line, memory_estimate
     cfg = checked_config(params)
     model_config = checkpoint_config(cfg)
     batching = choose_batching(model_config, cfg, gpu_memory_gib)  # each auto: what train would choose on that card
@@ -116,7 +116,7 @@ def estimate_command(params: dict, # run parameters, as for train
     fits, verdict = card_verdict(estimate, gpu_memory_gib)
     print(verdict)
     if not fits:
-        from sarcasm_sft.train import memory_levers
+        from sarcasm_sft.planning import memory_levers
         print(f"to lower it: {memory_levers(cfg, estimate)}")
     return 0 if fits else 1
 
@@ -185,6 +185,7 @@ def split_params(argv: list[str]) -> tuple[list[str], list[list[str]]]:
         else: rest.append(argv[i]); i += 1
     return rest, params
 
+# %% ../nbs/08_cli.ipynb #0ac25851
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `sarcasm-sft` console script."
     rest, params = split_params(sys.argv[1:] if argv is None else list(argv))

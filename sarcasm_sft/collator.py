@@ -71,6 +71,7 @@ def stand_in_pixels(processor, rows: list[dict], # each with `tile_layout`: its 
 
 POST_SLOT = "\ue000post\ue000"  # private-use characters: where the post goes in the rendered template
 
+# %% ../nbs/04_collator.ipynb #bb8671d9
 def _special_tokens_pattern(tokenizer) -> re.Pattern:
     "A regex matching any of the tokenizer's added tokens (the template's structure), longest first."
     cached = getattr(tokenizer, "_sarcasm_sft_specials", None)
@@ -92,6 +93,7 @@ def prompt_token_ids(processor, text: str, has_image: bool, instruction: str = D
         ids += tok(piece, add_special_tokens=False, split_special_tokens=True)["input_ids"]
     return ids
 
+# %% ../nbs/04_collator.ipynb #9cc685ca
 def encode_rows(processor, rows: list[dict], # rows with id, image (PIL or None), text, label
                 padding_side: str, # "right" for training, "left" for generation
                 instruction: str = DEFAULT_INSTRUCTION,

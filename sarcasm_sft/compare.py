@@ -6,7 +6,7 @@
 from __future__ import annotations
 import hashlib, json, math
 from pathlib import Path
-from .config import SECTIONS, RunConfig, SarcasmSftError, markdown_table
+from .config import SarcasmSftError, markdown_table
 from .runs import require_finished_run, run_config, run_status, write_json
 from .env import atomic_write_text
 
@@ -97,6 +97,7 @@ def comparison_csv(table: dict) -> str:
     writer.writeheader(); writer.writerows(flat)
     return out.getvalue()
 
+# %% ../nbs/07b_compare.ipynb #f2a1a4f4
 def plot_comparison(table: dict, path=None):
     "The sort metric (with its 95% interval where it has one) against the varying parameter, or the run names."
     from matplotlib.figure import Figure

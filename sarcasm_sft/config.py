@@ -72,6 +72,7 @@ class LoraConfig:
     lora_dropout: float = param(0.05, "dropout on the LoRA input")
     lora_targets: str = param("language", "language, language+vision, or a regex over module names")
 
+# %% ../nbs/01_config.ipynb #c6383762
 @dataclass
 class TrainConfig:
     lr: float = param(2e-4, "learning rate (cosine schedule, 3% warm-up)")
@@ -111,6 +112,7 @@ class TrackingConfig:
 SECTIONS = dict(model=ModelConfig, data=DataConfig, lora=LoraConfig, train=TrainConfig,
                 eval=EvalConfig, output=OutputConfig, tracking=TrackingConfig)
 
+# %% ../nbs/01_config.ipynb #bdd74377
 @dataclass
 class RunConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
@@ -220,6 +222,7 @@ def _coerce(name, value, tp):
 
 HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")  # org/name, as the hub spells them
 
+# %% ../nbs/01_config.ipynb #91290606
 def looks_like_path(name: str) -> bool:
     "True for names a user means as a folder: ./x, ../x, /x, ~/x, a/b/c."
     return name.startswith((".", "/", "~")) or name.count("/") > 1

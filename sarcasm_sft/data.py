@@ -113,6 +113,7 @@ def image_problem(source, # a path, or an image's bytes
 
 DECODE_THREADS = min(8, os.cpu_count() or 1)
 
+# %% ../nbs/03_data.ipynb #bba3a018
 def image_problems(sources: list, # paths or bytes, one per row (None: no image)
                    desc: str, # what is checked, for the progress bar and the message
                   ) -> dict[int, str]:
@@ -143,6 +144,7 @@ def _keep_or_skip(error: DataError, cfg: RunConfig, skips: LoadReport):
     if cfg.data.bad_rows == "error": raise error
     skips.add(error.field or "row", str(error))
 
+# %% ../nbs/03_data.ipynb #1d7d94a0
 def normalize_records(records: list[dict], # raw records from one file
                       source: Path, # the file they came from (named in errors; image paths are relative to it)
                       split: str, # split name, used for generated ids
@@ -259,6 +261,7 @@ def normalize_hf_split(ds: datasets.Dataset, where: str, split: str, cfg: RunCon
     if len(ds) == 0: raise DataError(f"{where}: every row was skipped as bad")
     return ds.select_columns(list(FEATURES)).cast(FEATURES)
 
+# %% ../nbs/03_data.ipynb #8bd61b38
 def load_hub_or_saved(name: str, cfg: RunConfig, skips: LoadReport, wanted=None) -> dict[str, datasets.Dataset]:
     "Splits from a folder saved with `save_to_disk`, or from the hub."
     if Path(name).exists(): loaded = datasets.load_from_disk(name)
@@ -309,6 +312,7 @@ def data_warnings(train: datasets.Dataset, evals: datasets.Dataset, eval_split: 
     if len(set(evals["label"])) < 2: found.append(f"{eval_split}: every row has the same label; macro-F1 means little")
     return found
 
+# %% ../nbs/03_data.ipynb #05d94c44
 def load_all_splits(cfg: RunConfig, skips: LoadReport,
                     wanted=None, # split names to load (default: all)
                    ) -> dict[str, datasets.Dataset]:
@@ -348,6 +352,7 @@ def load_splits(cfg: RunConfig) -> DataSplits:
     log.info("dataset %s: %d train rows, eval split %s with %d rows", cfg.data.dataset, len(train), eval_split, len(evals))
     return DataSplits(train, evals, eval_split, cfg.data.dataset, skips, skips.image_source, warnings)
 
+# %% ../nbs/03_data.ipynb #f7eb1613
 def load_split(cfg: RunConfig, split: str, # "train", "validation" or "test"
               ) -> datasets.Dataset:
     "One named split (for evaluating a saved run on it); the other splits are not read."

@@ -187,6 +187,7 @@ def atomic_write(path, # file to write
         os.replace(tmp, path)
     finally: tmp.unlink(missing_ok=True)
 
+# %% ../nbs/02_env.ipynb #cdfe6dea
 def atomic_write_text(path, # file to write
                       text: str):
     "Write `text` to a temporary sibling, then replace `path` with it."

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from .config import LABEL_WORDS
 import json
-from .scoring import (ImageFeatureCache, error_analysis, eval_predictions, eval_subset, feature_cache_budget_gib, frozen_tower,
-                                 generate_predictions, metrics_of, outcome_lines, plot_confusion_matrix, plot_reliability, with_generation)
+from .scoring import ImageFeatureCache, eval_predictions, eval_subset, feature_cache_budget_gib, frozen_tower, generate_predictions, metrics_of, outcome_lines, with_generation
+from .analysis import error_analysis, plot_confusion_matrix, plot_reliability
 from .env import console
 from .scoring import normalize_label, sarcasm_metrics  # noqa: F401  (the public API names them here too)
 from .runs import load_run, require_finished_run, save_error_analysis, write_json, write_predictions

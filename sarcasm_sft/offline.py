@@ -113,6 +113,7 @@ def tiny_corpus() -> list[str]:
                                                 "Cutting Knowledge Date: December 2023", "Today Date: 26 Jul 2024"]
     return [DEFAULT_INSTRUCTION] * 20 + [" ".join(words)] * 20 + words * 5
 
+# %% ../nbs/02b_offline.ipynb #3198b4cf
 def build_tiny_tokenizer():
     "A `PreTrainedTokenizerFast` with Llama-3's special tokens; `<|image|>` id == text vocabulary size."
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers

@@ -12,8 +12,8 @@ import torch
 from .config import LABEL_WORDS, RunConfig, SarcasmSftError
 from .env import atomic_dir, atomic_write, atomic_write_text, console, redact
 from .model import compute_dtype
-from .scoring import (LOGGED_METRICS, answer_margins, generate_predictions, plot_accuracy_by_group, plot_confusion_matrix,
-                                 plot_mistakes, plot_reliability)
+from .scoring import LOGGED_METRICS, answer_margins, generate_predictions
+from .analysis import plot_accuracy_by_group, plot_confusion_matrix, plot_mistakes, plot_reliability
 
 # %% auto #0
 __all__ = ['CLAIM_FILE', 'STATE_FILE', 'CLAIM_ENV', 'EMPTY_CLAIM_GRACE_S', 'RUN_STATES', 'PACKAGES', 'RUN_FILES',
@@ -66,6 +66,7 @@ def _claim_is_stale(path: Path, holder: dict) -> bool:
         except FileNotFoundError: return True
     return holder.get("host") == socket.gethostname() and not process_alive(int(holder.get("pid", -1)))
 
+# %% ../nbs/05c_runs.ipynb #44c3fd8a
 def claim_run_folder(run_dir, # the run folder (created if missing)
                     ) -> Claim:
     "Claim `run_dir` for this process; `RunFolderBusy` if a live process holds it."
@@ -255,6 +256,7 @@ def compare_reload(expected: dict, # `reload_answers` of the in-memory model
                 confident_label_changes=[dict(id=i, margin=round(a, 4), reloaded_margin=round(b, 4), label=la, reloaded_label=lb)
                                          for i, a, b, la, lb in rows if confident(a) and flipped(a, b, la, lb)])
 
+# %% ../nbs/05c_runs.ipynb #927dc30a
 def validate_run(run_dir, # the run folder
                  cfg: RunConfig,
                  rows, # eval rows to compare on
@@ -325,6 +327,7 @@ def check_run_folder(run_dir: Path, cfg: RunConfig,
     if cfg.train.resume and status.status == "new": raise RunFolderError(f"resume=True, but {run_dir} holds no run to resume")
     return status
 
+# %% ../nbs/05c_runs.ipynb #8c92efb6
 REPORT = "06_train.ipynb"
 
 def set_aside_report(run_dir: Path) -> Path | None:
@@ -423,6 +426,7 @@ def write_adapter_weights(path, # an adapter_model.safetensors to write (a run's
     from safetensors.torch import save_file
     atomic_write(path, lambda tmp: save_file({k: v.contiguous() for k, v in weights.items()}, str(tmp), metadata={"format": "pt"}))
 
+# %% ../nbs/05c_runs.ipynb #08d80af7
 def save_adapter(folder, model, # the PEFT model (its config is written)
                  weights: dict, # PEFT's state dict of the adapter (`train.adapter_weights`)
                 ):

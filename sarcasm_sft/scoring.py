@@ -4,13 +4,15 @@
 
 # %% ../nbs/05b_scoring.ipynb #ea658cb3
 from __future__ import annotations
-import contextlib, functools, math, os, re, textwrap
+import contextlib, functools, math, os, re
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .config import LABEL_WORDS, RunConfig, SarcasmSftError
-from .collator import Llama32VisionSFTCollator, blank_like, build_generation_batch, prompt_token_ids, prompt_with_both_answers
-from .model import EVAL_BATCH_WITHOUT_GPU, compute_dtype, eval_batch_rows, feature_reuse, image_features, is_sharded, vision_has_lora
+from .collator import Llama32VisionSFTCollator, blank_like, build_generation_batch, prompt_with_both_answers
+from .patches import feature_reuse, image_features, is_sharded, vision_has_lora
+from .model import compute_dtype
+from .planning import EVAL_BATCH_WITHOUT_GPU, eval_batch_rows
 
 # %% auto #0
 __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID', 'LOGGED_METRICS', 'BOOTSTRAP_RESAMPLES',
@@ -20,9 +22,7 @@ __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID'
            'feature_keys', 'LayoutFeatures', 'kept_layouts', 'frozen_tower', 'feature_serving', 'model_inputs',
            'row_facts', 'generate_predictions', 'metrics_of', 'sigmoid', 'score_predictions', 'answer_margins',
            'calibration', 'threshold_candidates', 'macro_f1_at', 'choose_threshold', 'score_metrics',
-           'threshold_choice', 'with_generation', 'agreement', 'eval_predictions', 'outcome_lines',
-           'plot_confusion_matrix', 'cut_off', 'plot_reliability', 'accuracy_by', 'length_buckets', 'error_analysis',
-           'plot_accuracy_by_group', 'plot_mistakes', 'eval_subset']
+           'threshold_choice', 'with_generation', 'agreement', 'eval_predictions', 'outcome_lines', 'eval_subset']
 
 # %% ../nbs/05b_scoring.ipynb #490b1bcc
 NEGATORS = {"not", "no", "non", "never", "neither", "nor", "hardly", "barely", "without", "nothing", "none", "isnt", "wasnt",
@@ -166,6 +166,7 @@ def feature_cache_budget_gib(cfg: RunConfig) -> float:
     if cfg.eval.feature_cache_gib >= 0: return cfg.eval.feature_cache_gib
     return host_memory_available() / 2 / int(os.environ.get("LOCAL_WORLD_SIZE", 1)) / 2**30
 
+# %% ../nbs/05b_scoring.ipynb #d0d76aff
 class ImageFeatureCache:
     "The image features of eval rows, kept in host memory within a budget and served to later evals of the same rows."
     def __init__(self, budget_gib: float): # host memory it may take
@@ -210,6 +211,7 @@ class ImageFeatureCache:
         return dict(budget_gib=round(self.budget / 2**30, 2), kept_gib=round(self.used / 2**30, 2), rows_kept=len(self.rows),
                     rows_served=self.served, rows_computed=self.computed)
 
+# %% ../nbs/05b_scoring.ipynb #9a51b1f3
 def feature_keys(chunk: list[dict], # a batch's rows
                  start: int, # the first one's position among the rows the eval scores
                 ) -> list:
@@ -288,6 +290,7 @@ def generate_predictions(model, processor, rows, # a dataset split or list of ro
     finally: model.train(was_training)
     return out
 
+# %% ../nbs/05b_scoring.ipynb #879107be
 def metrics_of(predictions: list[dict], # from `generate_predictions` or `score_predictions`
               ) -> dict:
     "The metrics of generated or scored predictions (scored ones add ranking and calibration)."
@@ -297,6 +300,7 @@ def metrics_of(predictions: list[dict], # from `generate_predictions` or `score_
 # %% ../nbs/05b_scoring.ipynb #0a437186
 def sigmoid(x: float) -> float: return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))  # no overflow
 
+# %% ../nbs/05b_scoring.ipynb #b362a604
 def score_predictions(model, processor, rows, # a dataset split or list of rows (id, image, text, label)
                       cfg: RunConfig | None = None, # instruction, eval_batch_size, num_workers
                       threshold: float = 0.5, # predict sarcastic where P(sarcastic) >= threshold
@@ -336,6 +340,7 @@ def score_predictions(model, processor, rows, # a dataset split or list of rows 
     finally: model.train(was_training)
     return out
 
+# %% ../nbs/05b_scoring.ipynb #30c98f72
 def answer_margins(model, processor, rows, cfg: RunConfig | None = None) -> list[float]:
     "Per row: log P(sarcastic answer) - log P(not sarcastic answer) after the prompt, in nats."
     return [p["margin"] for p in score_predictions(model, processor, rows, cfg, desc="margins")]
@@ -377,6 +382,7 @@ def choose_threshold(y_true, p_sarcastic) -> float:
     f1 = np.round(macro_f1_at(y_true, p_sarcastic, candidates), 12)
     return float(candidates[max(range(len(candidates)), key=lambda i: (f1[i], -abs(candidates[i] - 0.5)))])
 
+# %% ../nbs/05b_scoring.ipynb #929e3595
 def score_metrics(predictions: list[dict], # from `score_predictions`
                  ) -> dict:
     "`sarcasm_metrics` of the predictions (at their threshold) plus roc_auc, pr_auc, ece and the calibration bins."
@@ -414,6 +420,7 @@ def agreement(scored: list[dict], generated: list[dict]) -> dict:
     same = [by_id[s["id"]] == s["prediction"] for s in scored if s["id"] in by_id]
     return dict(rows=len(same), agree=float(np.mean(same)) if same else None)
 
+# %% ../nbs/05b_scoring.ipynb #44a5d222
 def eval_predictions(model, processor, rows, cfg: RunConfig,
                      blank_images: bool = False, # grey out every image
                      threshold: float = 0.5, # score mode: the decision threshold on P(sarcastic)
@@ -442,146 +449,6 @@ def outcome_lines(metrics: dict, # `metrics_of` the eval's predictions
         lines.append(f"threshold for test: P(sarcastic) >= {chosen['value']:.3f}, chosen here (macro-F1 at it {chosen['macro_f1']:.3f}: optimistic)")
     lines.append(f"with every image blanked: accuracy {blank_accuracy:.3f} ({metrics['accuracy'] - blank_accuracy:+.3f} from the pictures)")
     return lines
-
-# %% ../nbs/05b_scoring.ipynb #fb910092
-def plot_confusion_matrix(metrics: dict, # from `sarcasm_metrics`
-                          path=None, # save a PNG here
-                          title: str = "confusion matrix"):
-    "Counts and row shares, true label down, prediction across (with an 'invalid' column)."
-    from matplotlib.figure import Figure  # no pyplot: no global figure state, works headless
-    cm = np.asarray(metrics["confusion_matrix"])
-    fig = Figure(figsize=(4.6, 3.4)); ax = fig.subplots()
-    shares = cm / np.maximum(cm.sum(1, keepdims=True), 1)
-    ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
-    for (i, j), v in np.ndenumerate(cm):
-        ax.text(j, i, f"{v}\n{shares[i, j]:.0%}", ha="center", va="center", color="white" if shares[i, j] > 0.5 else "black")
-    ax.set_xticks(range(3), [LABEL_WORDS[0], LABEL_WORDS[1], "invalid"]); ax.set_yticks(range(2), [LABEL_WORDS[0], LABEL_WORDS[1]])
-    ax.set_xlabel("prediction"); ax.set_ylabel("true label")
-    ax.set_title(textwrap.fill(title, 38) + f"\naccuracy {metrics['accuracy']:.3f}, macro-F1 {metrics['macro_f1']:.3f}, n={metrics['n']}",
-                 fontsize=10)
-    fig.tight_layout()
-    if path: fig.savefig(path, dpi=120)
-    return fig
-
-def cut_off(fig) -> bool:
-    "True if anything drawn on the figure reaches past its edges (and would be cut off when saved)."
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    canvas = FigureCanvasAgg(fig); canvas.draw()
-    drawn, page = fig.get_tightbbox(canvas.get_renderer()), fig.bbox_inches
-    return drawn.x0 < page.x0 - 0.01 or drawn.y0 < page.y0 - 0.01 or drawn.x1 > page.x1 + 0.01 or drawn.y1 > page.y1 + 0.01
-
-# %% ../nbs/05b_scoring.ipynb #0508718c
-def plot_reliability(metrics: dict, # from `score_metrics`
-                     path=None, # save a PNG here
-                     title: str = "calibration"):
-    "Mean P(sarcastic) per bin against the share truly sarcastic; the diagonal is perfect calibration."
-    from matplotlib.figure import Figure
-    bins = metrics["calibration"]["bins"]
-    fig = Figure(figsize=(4.6, 4.2)); ax = fig.subplots()
-    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="perfectly calibrated")
-    ax.bar([(b["low"] + b["high"]) / 2 for b in bins], [b["share_sarcastic"] for b in bins], width=0.09, alpha=0.35,
-           color="tab:blue", label="share sarcastic (bin)")
-    ax.plot([b["mean_p"] for b in bins], [b["share_sarcastic"] for b in bins], "o-", color="tab:blue", label="mean P per bin")
-    for b in bins: ax.annotate(str(b["n"]), (b["mean_p"], b["share_sarcastic"]), textcoords="offset points", xytext=(0, 6),
-                               ha="center", fontsize=7)
-    ax.set_xlim(0, 1); ax.set_ylim(0, 1.08); ax.set_xlabel("P(sarcastic)"); ax.set_ylabel("share truly sarcastic")
-    auc = f"ROC-AUC {metrics['roc_auc']:.3f}, " if metrics.get("roc_auc") is not None else ""
-    ax.set_title(textwrap.fill(title, 40) + f"\n{auc}ECE {metrics['ece']:.3f}, n={metrics['n']}", fontsize=10)
-    ax.legend(loc="upper left", fontsize=7)
-    fig.tight_layout()
-    if path: fig.savefig(path, dpi=120)
-    return fig
-
-# %% ../nbs/05b_scoring.ipynb #af00f95a
-def accuracy_by(predictions: list[dict], key, # a field name, or row -> group label
-               ) -> list[dict]:
-    "Accuracy and row count per group, groups in sorted order."
-    groups = {}
-    for p in predictions: groups.setdefault(key(p) if callable(key) else p[key], []).append(p["prediction"] == p["label"])
-    leading_number = lambda g: int(m.group()) if (m := re.match(r"\d+", str(g))) else -1  # "85-101 tokens" after "50-67 tokens"
-    return [dict(group=g, n=len(v), accuracy=float(np.mean(v))) for g, v in sorted(groups.items(), key=lambda kv: (leading_number(kv[0]), str(kv[0])))]
-
-def length_buckets(lengths: list[int], buckets: int = 4) -> callable:
-    "row -> its prompt-length range ('48-55 tokens'), at the quartiles of `lengths` (fewer buckets for fewer distinct lengths)."
-    edges = np.unique(np.percentile(lengths, np.linspace(0, 100, buckets + 1)).round().astype(int))
-    def bucket(p):  # [edge, next edge), the last bucket closed
-        i = min(max(int(np.searchsorted(edges, p["prompt_tokens"], side="right")) - 1, 0), max(len(edges) - 2, 0))
-        low = edges[i]
-        high = edges[-1] if i + 1 >= len(edges) - 1 else edges[i + 1] - 1
-        return f"{low}-{high} tokens" if high > low else f"{low} tokens"
-    return bucket
-
-def error_analysis(predictions: list[dict], # from `generate_predictions` or `score_predictions`
-                   blank_predictions: list[dict] | None = None, # the same rows with every image blanked
-                   top: int = 6, # mistakes kept in each direction
-                  ) -> dict:
-    "Confident mistakes both ways, rows that became wrong without images, accuracy by prompt length and by tile count."
-    scored = bool(predictions) and "p_sarcastic" in predictions[0]
-    keep = lambda p: {k: p[k] for k in ("id", "label", "prediction", "p_sarcastic", "generation", "prompt_tokens", "tiles") if k in p}
-    false_pos = [p for p in predictions if p["label"] == 0 and p["prediction"] == 1]
-    false_neg = [p for p in predictions if p["label"] == 1 and p["prediction"] == 0]
-    if scored: false_pos.sort(key=lambda p: -p["p_sarcastic"]); false_neg.sort(key=lambda p: p["p_sarcastic"])
-    out = dict(rows=len(predictions), ordered_by="P(sarcastic)" if scored else "row order (generated answers have no probability)",
-               false_positives=dict(n=len(false_pos), top=[keep(p) for p in false_pos[:top]]),
-               false_negatives=dict(n=len(false_neg), top=[keep(p) for p in false_neg[:top]]),
-               invalid=sum(p["prediction"] is None for p in predictions),
-               by_prompt_length=accuracy_by(predictions, length_buckets([p["prompt_tokens"] for p in predictions])),
-               by_tiles=accuracy_by(predictions, lambda p: f"{p['tiles']} tile{'s' if p['tiles'] != 1 else ''}"))
-    if blank_predictions is not None:
-        blank = {p["id"]: p["prediction"] for p in blank_predictions}
-        out["wrong_when_blanked"] = [keep(p) | dict(blank_prediction=blank[p["id"]]) for p in predictions
-                                     if p["prediction"] == p["label"] and blank.get(p["id"], p["label"]) != p["label"]]
-    return out
-
-# %% ../nbs/05b_scoring.ipynb #ae9bbfef
-def plot_accuracy_by_group(analysis: dict, # from `error_analysis`
-                           path=None, title: str = "accuracy by group"):
-    "Bars of accuracy by prompt length and by tile count, each bar labelled with its row count."
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(8.4, 3.4)); axes = fig.subplots(1, 2, sharey=True)
-    for ax, key, name in zip(axes, ("by_prompt_length", "by_tiles"), ("prompt length", "tiles per image")):
-        groups = analysis[key]
-        bars = ax.bar(range(len(groups)), [g["accuracy"] for g in groups], color="tab:blue", alpha=0.8)
-        for bar, g in zip(bars, groups): ax.annotate(f"n={g['n']}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                                                     textcoords="offset points", xytext=(0, 3), ha="center", fontsize=8)
-        ax.set_xticks(range(len(groups)), [str(g["group"]) for g in groups], fontsize=8, rotation=15)
-        ax.set_ylim(0, 1.12); ax.set_xlabel(name)
-    axes[0].set_ylabel("accuracy")
-    fig.suptitle(textwrap.shorten(title, 90), fontsize=10); fig.tight_layout()
-    if path: fig.savefig(path, dpi=120)
-    return fig
-
-def plot_mistakes(analysis: dict, # from `error_analysis`
-                  rows, # the scored rows (a dataset split or list), for their images and texts
-                  path=None, title: str = "most confident mistakes"):
-    "A gallery: one line of false positives, one of false negatives; each with its image, text, label and prediction."
-    from matplotlib.figure import Figure
-    lines = [("called sarcastic, is not", analysis["false_positives"]["top"]), ("sarcastic, missed", analysis["false_negatives"]["top"])]
-    if not any(mistakes for _, mistakes in lines):  # every row right: one line says so, not two empty rows of panels
-        fig = Figure(figsize=(6.5, 0.9))
-        fig.text(0.5, 0.5, f"{textwrap.shorten(title, 90)}\nno mistakes in either direction", ha="center", va="center", fontsize=9)
-        if path: fig.savefig(path, dpi=110)
-        return fig
-    width = max(1, max(len(m) for _, m in lines))
-    index = {str(i): n for n, i in enumerate(rows["id"] if hasattr(rows, "column_names") else [r["id"] for r in rows])}
-    inches = max(2.3 * width, 6.5)
-    fig = Figure(figsize=(inches, 6.2)); axes = fig.subplots(2, width, squeeze=False)
-    for (name, mistakes), ax_line in zip(lines, axes):
-        ax_line[0].set_ylabel(name, fontsize=9)
-        for j, ax in enumerate(ax_line):
-            ax.set_xticks([]); ax.set_yticks([])
-            if j >= len(mistakes):
-                if j == 0: ax.text(0.5, 0.5, "none", ha="center", va="center", transform=ax.transAxes)
-                for s in ax.spines.values(): s.set_visible(False)
-                continue
-            m, row = mistakes[j], rows[index[str(mistakes[j]["id"])]]
-            if row.get("image") is not None: ax.imshow(row["image"].convert("RGB"))
-            prob = f", P={m['p_sarcastic']:.2f}" if "p_sarcastic" in m else ""
-            ax.set_title(f"{m['id']}: {LABEL_WORDS[m['label']]}\npredicted {LABEL_WORDS.get(m['prediction'], 'invalid')}{prob}", fontsize=7)
-            ax.set_xlabel(textwrap.fill(textwrap.shorten(row["text"], 90), 28), fontsize=6.5)
-    fig.suptitle(textwrap.fill(f"{title}; ordered by {analysis['ordered_by']}", int(inches * 12)), fontsize=9); fig.tight_layout()
-    if path: fig.savefig(path, dpi=110)
-    return fig
 
 # %% ../nbs/05b_scoring.ipynb #9d7496dd
 def eval_subset(rows, # a `datasets.Dataset` split

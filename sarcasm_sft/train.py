@@ -4,98 +4,35 @@
 
 # %% ../nbs/06_train.ipynb #df16b2bd
 from __future__ import annotations
-import contextlib, gc, json, math, os, shutil, statistics, subprocess, sys, tempfile, time
-from dataclasses import asdict, dataclass, field, replace
+import contextlib, json, math, os, shutil, subprocess, sys, time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import torch
 from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
 # before transformers' trainer, which imports bitsandbytes: env quiets the log line of it that no one can act on
-from .env import Tracking, atomic_write, atomic_write_text, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
+from .env import Tracking, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from transformers import TrainerCallback
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
-from .model import (CHECKPOINTED_LAYERS, CROSS_ATTENTION, VISION_ATTENTION, card_verdict, choose_batching, cross_attention_of, compute_dtype,
-                               estimate_line, is_sharded, load_model, load_processor, longest_row_tokens, memory_estimate, model_source, smallest_card_gib)
-from .scoring import (LOGGED_METRICS, ImageFeatureCache, error_analysis, feature_cache_budget_gib, frozen_tower, outcome_lines, eval_predictions, eval_subset, generate_predictions, metrics_of,
-                                 threshold_choice, with_generation, worker_count, PREFETCH_BATCHES)
+from .patches import CROSS_ATTENTION, VISION_ATTENTION, cross_attention_of, is_sharded
+from .model import CHECKPOINTED_LAYERS, compute_dtype, load_model, load_processor, model_source, smallest_card_gib
+from .planning import card_verdict, choose_batching, estimate_line, longest_row_tokens, memory_estimate, memory_levers
+from .scoring import (LOGGED_METRICS, ImageFeatureCache, eval_predictions, eval_subset, feature_cache_budget_gib, frozen_tower,
+                                 generate_predictions, metrics_of, outcome_lines, threshold_choice, with_generation, worker_count, PREFETCH_BATCHES)
+from .analysis import error_analysis
 from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
                               prepare_run_folder, reload_answers, run_status, save_error_analysis, save_run_files, validate_run,
-                              write_adapter_weights, write_json, write_run_state)
+                              write_json, write_run_state)
+from .launch import (WORKER_FLAG, AdapterInShardedCheckpoints, FloatBuffers, adapter_weights, claim_on_rank_0, eval_shard,
+                               gathered, launch_command, load_adapter_weights, process_rank, release_gpu_memory, whole_root)
+from .callbacks import ConsoleProgress, GenerationEvalCallback, StepProfiler, StepTimer, tensorboard_callbacks
 
 # %% auto #0
-__all__ = ['WORKER_FLAG', 'FSDP_UNITS', 'DEMO_TRAINING_SETTINGS', 'GenerationEvalCallback', 'duration', 'ConsoleProgress',
-           'TrainResult', 'RunPhases', 'one_gpu_per_process', 'logging_interval', 'sft_config', 'tensorboard_callbacks',
-           'StepTimer', 'native_stderr_silenced', 'gzipped_trace', 'StepProfiler', 'whole_root', 'adapter_weights',
-           'load_adapter_weights', 'AdapterInShardedCheckpoints', 'FloatBuffers', 'process_rank', 'eval_shard',
-           'gathered', 'release_gpu_memory', 'launch_command', 'memory_levers', 'training_done',
-           'resume_finished_training', 'check_devices', 'train', 'worker_main', 'refuse_secret_parameters',
-           'demo_run_checks']
-
-# %% ../nbs/06_train.ipynb #1805b6d5
-class GenerationEvalCallback(TrainerCallback):
-    "Generation-based eval before training and every `every` steps; history for metrics.json."
-    def __init__(self, evaluate, # () -> metrics dict (from `sarcasm_metrics`)
-                 every: int, # evaluate every this many optimizer steps
-                 log=None, # e.g. `trainer.log`: where eval numbers are reported
-                 snapshot=None, # () -> copy of the adapter weights; given: remember the best by macro-F1
-                 history_path=None, # JSON file kept up to date after every eval (a crashed run keeps its evals)
-                 main: bool = True, # the process that writes it; every process reads it back, so all evaluate together
-                ):
-        self.evaluate, self.every, self.log, self.snapshot, self.main = evaluate, every, log, snapshot, main
-        self.history_path = Path(history_path) if history_path else None
-        self.before, self.history, self.best = None, [], None  # best: (macro_f1, step, weights)
-
-    def _report(self, metrics: dict):
-        if self.log: self.log({f"eval_{k}": metrics[k] for k in LOGGED_METRICS})
-        if self.history_path and self.main: write_json(self.history_path, dict(before=self.before, history=self.history))
-
-    def restore(self, upto_step: int):
-        "Take back the periodic evals a crashed run saved, up to the checkpoint it resumes from (its final eval is redone)."
-        if self.history_path and self.history_path.exists():
-            saved = json.loads(self.history_path.read_text())
-            self.before = saved["before"]
-            self.history = [h for h in saved["history"] if h["step"] <= upto_step and not h.get("final")]
-
-    def record(self, step: int, metrics: dict, final: bool = False):
-        "Keep `metrics` as the eval at `step` (`final`: the eval after training)."
-        self.history.append({"step": step, **metrics, **({"final": True} if final else {})}); self._report(metrics)
-        if self.snapshot and (self.best is None or metrics["macro_f1"] > self.best[0]):
-            self.best = (metrics["macro_f1"], step, self.snapshot())
-
-    def timed_eval(self) -> dict:
-        "One eval's metrics, with the seconds it took (`eval_s`: the first eval of a run computes the image features the later ones reuse)."
-        started = time.perf_counter(); metrics = self.evaluate()
-        return dict(metrics, eval_s=round(time.perf_counter() - started, 2))
-
-    def on_train_begin(self, args, state, control, **kwargs):
-        if self.before is None: self.before = self.timed_eval(); self._report(self.before)
-
-    def on_step_end(self, args, state, control, **kwargs):
-        if state.global_step % self.every == 0 and state.global_step < state.max_steps:
-            should_log = control.should_log  # logging our numbers resets it: keep the Trainer's own loss log of this step
-            self.record(state.global_step, self.timed_eval())
-            control.should_log = should_log
-
-# %% ../nbs/06_train.ipynb #5b1c80c1
-def duration(seconds: float) -> str:
-    "12s, 3m05s, 2h01m."
-    seconds = int(round(seconds))
-    if seconds < 60: return f"{seconds}s"
-    if seconds < 3600: return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-
-class ConsoleProgress(TrainerCallback):
-    "One line per loss log (step, loss, elapsed, time left) and per eval, for the terminal and the report."
-    def __init__(self): self.started, self.first_step = time.time(), 0
-    def on_train_begin(self, args, state, control, **kwargs): self.started, self.first_step = time.time(), state.global_step
-    def on_log(self, args, state, control, logs=None, **kwargs):
-        logs, step = logs or {}, state.global_step
-        if "loss" in logs:
-            spent = time.time() - self.started
-            left = spent / max(step - self.first_step, 1) * (state.max_steps - step)
-            console(f"step {step}/{state.max_steps}: loss {float(logs['loss']):.4f}, {duration(spent)} spent, about {duration(left)} left")
-        if "eval_accuracy" in logs:
-            console(f"step {step} eval: " + ", ".join(f"{k} {float(logs['eval_' + k]):.3f}" for k in LOGGED_METRICS))
+__all__ = ['DEMO_TRAINING_SETTINGS', 'TrainResult', 'RunPhases', 'one_gpu_per_process', 'logging_interval', 'sft_config',
+           'training_done', 'resume_finished_training', 'check_devices', 'train', 'worker_main', 'TrainingRun',
+           'run_phases', 'load_phase', 'plan_batching', 'on_shards', 'evaluate', 'training_phase', 'trainer_callbacks',
+           'say_pace', 'final_eval_phase', 'take_best_adapter', 'add_agreement_and_threshold', 'saving_phase',
+           'run_meta', 'drop_model', 'finish', 'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #a335ebaf
 @dataclass
@@ -170,219 +107,7 @@ def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int,
         dataloader_persistent_workers=workers > 0,
         ddp_find_unused_parameters=cfg.data.text_only))  # several processes: every LoRA weight gets a gradient when rows have images
 
-# %% ../nbs/06_train.ipynb #e976a10a
-def tensorboard_callbacks(tracking, run_dir: Path) -> list:
-    "The Trainer's TensorBoard callback writing into `<run>/tensorboard/` (kept when the run's checkpoints are removed)."
-    if tracking.report_to != "tensorboard": return []
-    from torch.utils.tensorboard import SummaryWriter
-    from transformers.integrations import TensorBoardCallback
-    return [TensorBoardCallback(SummaryWriter(log_dir=str(run_dir / "tensorboard")))]
-
-# %% ../nbs/06_train.ipynb #8f564d02
-class StepTimer(TrainerCallback):
-    "Wall time of every optimizer step; this process's peak GPU memory from the first timed step on."
-    def __init__(self, warmup: int = 2): self.warmup, self.times, self.peak_gib = warmup, [], None
-    def on_step_begin(self, args, state, control, **kw):  # (counted in steps this run took: a resumed run starts past 0)
-        if len(self.times) == self.warmup and torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
-    def on_step_end(self, args, state, control, **kw):
-        if torch.cuda.is_available(): torch.cuda.synchronize()
-        self.times.append(time.perf_counter())
-    def on_train_end(self, args, state, control, **kw):
-        if torch.cuda.is_available(): self.peak_gib = round(torch.cuda.max_memory_allocated() / 2**30, 2)
-    @property
-    def step_s(self) -> float | None:
-        "Median seconds per optimizer step after `warmup` steps (None with fewer than two timed steps)."
-        gaps = [b - a for a, b in zip(self.times[self.warmup - 1:], self.times[self.warmup:])] if self.warmup else []
-        return statistics.median(gaps) if len(gaps) >= 2 else None
-
-    def pace(self, rows_per_step: int, # rows of one optimizer step over every process
-            ) -> dict:
-        step = self.step_s
-        return dict(samples_per_s=round(rows_per_step / step, 3) if step else None, step_s=round(step, 4) if step else None,
-                    steps_timed=max(len(self.times) - self.warmup, 0))
-
-# %% ../nbs/06_train.ipynb #fee0ba61
-@contextlib.contextmanager
-def native_stderr_silenced():
-    "Hide what native code writes to stderr inside the block: torch's profiler prints USDT start and stop lines no one can act on."
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null: os.dup2(null.fileno(), 2)
-        yield
-    finally: os.dup2(saved, 2); os.close(saved)
-
-def gzipped_trace(profiler, path: Path):
-    "Write `profiler`'s Chrome trace to `path`, gzipped (chrome://tracing and Perfetto open it as it is)."
-    import gzip
-    with tempfile.TemporaryDirectory() as folder:
-        plain = Path(folder) / "trace.json"
-        profiler.export_chrome_trace(str(plain))
-        with open(plain, "rb") as trace, gzip.open(path, "wb") as out: shutil.copyfileobj(trace, out)
-
-class StepProfiler(TrainerCallback):
-    "torch.profiler over `steps` optimizer steps after `skip`; this process's tables (by operator, by operator and input shape) and gzipped Chrome trace go into `folder`."
-    def __init__(self, folder: Path, # e.g. <run>/profile
-                 steps: int, # optimizer steps profiled
-                 skip: int = 2, # steps left out first (loading, compilation and allocator warm-up)
-                 rank: int = 0): # this process, in the file names
-        self.folder, self.steps, self.skip, self.rank = Path(folder), steps, skip, rank
-        self.seen, self.profiled, self.profiler = 0, 0, None
-    def on_step_begin(self, args, state, control, **kw):
-        if self.profiler is None and self.seen == self.skip and self.profiled == 0:
-            from torch.profiler import ProfilerActivity, profile
-            self.profiler = profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if torch.cuda.is_available() else []),
-                                    record_shapes=True)  # which tensors an operator's time went to
-            with native_stderr_silenced(): self.profiler.__enter__()
-    def on_step_end(self, args, state, control, **kw):
-        self.seen += 1
-        if self.profiler is not None:
-            self.profiled += 1
-            if self.profiled == self.steps: self._write()
-    def on_train_end(self, args, state, control, **kw):
-        if self.profiler is not None: self._write()  # training ended before `steps` were profiled: keep what there is
-    def _write(self):
-        profiler, self.profiler = self.profiler, None
-        with native_stderr_silenced(): profiler.__exit__(None, None, None)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        by = "cuda_time_total" if torch.cuda.is_available() else "cpu_time_total"
-        heading = f"{self.profiled} step(s) profiled after the first {self.skip}, sorted by {by}"
-        atomic_write_text(self.folder / f"rank{self.rank}.txt", f"{heading}\n{profiler.key_averages().table(sort_by=by, row_limit=60)}\n")
-        self_by = by.replace("cpu_", "self_cpu_").replace("cuda_", "self_cuda_")  # by own time: the operators that ran kernels, not their callers
-        by_shape = profiler.key_averages(group_by_input_shape=True).table(sort_by=self_by, row_limit=120)
-        atomic_write_text(self.folder / f"rank{self.rank}_by_shape.txt", f"{heading.replace(by, self_by)}, by input shape\n{by_shape}\n")
-        atomic_write(self.folder / f"rank{self.rank}.json.gz", lambda tmp: gzipped_trace(profiler, tmp))  # a step's trace is tens of MB as text
-
-# %% ../nbs/06_train.ipynb #16584e74
-def whole_root(wrapped, # the Trainer's model: FSDP's root unit, or a model FSDP does not shard
-              ):
-    "Context in which the root unit's own weights are whole on every process (no-op without FSDP)."
-    from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
-    if not isinstance(wrapped, FSDP): return contextlib.nullcontext()
-    return FSDP.summon_full_params(wrapped, recurse=False, writeback=False)
-
-def _lora_units(wrapped) -> list:
-    "(PEFT's state-dict key, FSDP unit) of every LoRA weight, in the same order on every process; [] without FSDP."
-    from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
-    if not isinstance(wrapped, FSDP): return []
-    return [(name.replace("_fsdp_wrapped_module.", "").removesuffix(".default") + ".weight", unit)
-            for name, unit in wrapped.named_modules() if isinstance(unit, FSDP) and "lora_" in name]
-
-def adapter_weights(model, # the PEFT model
-                    wrapped=None, # the Trainer's model when it may be FSDP's (every process must call then)
-                   ) -> dict:
-    "The adapter's weights on the CPU, keyed as PEFT's state dict (`get_peft_model_state_dict`)."
-    from peft import get_peft_model_state_dict
-    from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
-    units = _lora_units(wrapped)
-    if not units: return {k: v.detach().to("cpu", copy=True) for k, v in get_peft_model_state_dict(model).items()}
-    weights = {}
-    for key, unit in units:
-        with FSDP.summon_full_params(unit, recurse=False, writeback=False): weights[key] = unit.module.weight.detach().to("cpu", copy=True)
-    return weights
-
-def load_adapter_weights(model, weights: dict, # from `adapter_weights`
-                         wrapped=None):
-    "Put `weights` back into the adapter (into every process's shard under FSDP)."
-    from peft import set_peft_model_state_dict
-    from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
-    units = _lora_units(wrapped)
-    if not units: set_peft_model_state_dict(model, weights); return
-    for key, unit in units:
-        with FSDP.summon_full_params(unit, recurse=False, writeback=True), torch.no_grad(): unit.module.weight.copy_(weights[key])
-
-class AdapterInShardedCheckpoints(TrainerCallback):
-    "Under FSDP, each checkpoint also gets the whole adapter, gathered from the shards; without FSDP the Trainer writes it itself."
-    def __init__(self, model, # the PEFT model
-                 wrapped, # () -> the Trainer's model (FSDP's root unit once training has started)
-                 main: bool): # the process that writes the file; every process takes part in gathering it
-        self.model, self.wrapped, self.main = model, wrapped, main
-    def on_save(self, args, state, control, **kwargs):
-        from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
-        if not isinstance(self.wrapped(), FSDP): return
-        weights = adapter_weights(self.model, self.wrapped())
-        if self.main: write_adapter_weights(Path(args.output_dir) / f"checkpoint-{state.global_step}" / "adapter_model.safetensors", weights)
-
-class FloatBuffers(TrainerCallback):
-    "Under FSDP, keep the model's buffers in their own dtype (the RoPE frequencies in float32); without FSDP nothing to do."
-    # accelerate's QLoRA mixed precision casts buffers to the bf16 storage type: every rotary angle moves, and the trained
-    # model no longer equals its saved weights reloaded (the reload check caught it on 2 H200s). FSDP casts them once, at
-    # its lazy initialisation, which comes after the Trainer wraps the model and before any forward: `on_train_begin`.
-    def on_train_begin(self, args, state, control, model=None, **kwargs):
-        import dataclasses
-        from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
-        for unit in FSDP.fsdp_modules(model) if isinstance(model, FSDP) else []:
-            unit.mixed_precision = dataclasses.replace(unit.mixed_precision, buffer_dtype=None)
-
-# %% ../nbs/06_train.ipynb #4856bb24
-WORKER_FLAG = "--worker"
-
-def process_rank() -> tuple[int, int]:
-    "(rank, world size) of this process: (0, 1) outside a distributed launch."
-    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
-
-def eval_shard(rows) -> tuple[list, int]:
-    "This process's contiguous share of the eval rows and how many of them are real: shares are padded to one length, so every process runs the same batches (FSDP needs it)."
-    rank, world = process_rank()
-    if world == 1: return rows, len(rows)
-    share = -(-len(rows) // world)
-    real = list(range(rank * share, min((rank + 1) * share, len(rows))))
-    indices = real + [real[-1] if real else len(rows) - 1] * (share - len(real))  # repeats of a row, dropped after scoring
-    return (rows.select(indices) if hasattr(rows, "select") else [rows[i] for i in indices]), len(real)
-
-def gathered(predictions: list) -> list:
-    "Every process's list, concatenated in rank order (with contiguous shards: the rows' order)."
-    if process_rank()[1] == 1: return predictions
-    import torch.distributed as dist
-    parts = [None] * dist.get_world_size()
-    dist.all_gather_object(parts, predictions)
-    return [p for part in parts for p in part]
-
-def release_gpu_memory(world: int, # processes in the run
-                      ):
-    "Hand the GPU memory of dropped objects back, then wait until every process has (the reload check may spread over every GPU)."
-    gc.collect()
-    if torch.cuda.is_available(): torch.cuda.empty_cache()
-    if world > 1:
-        import torch.distributed as dist
-        dist.barrier()
-
-# FSDP units: each layer of the vision tower and of the language model, the rest of each (their embeddings), and (PEFT's
-# wrap policy adds them) every LoRA weight; the output layer and projector stay in the root. A vision tower gathered whole
-# would hold 1.7 GB on every GPU during each forward (11B and 90B alike); one layer at a time holds 40 MB.
-FSDP_UNITS = ("MllamaVisionModel,MllamaVisionEncoderLayer,MllamaTextModel,MllamaSelfAttentionDecoderLayer,"
-              "MllamaCrossAttentionDecoderLayer")
-
-def launch_command(cfg: RunConfig, config_path: Path, checkpoint: Path | None) -> list[str]:
-    "accelerate launch of the worker entry point, `num_gpus` processes on this machine (CPU processes where there is no GPU)."
-    parallel = ["--multi_gpu"] if not cfg.train.fsdp else [
-        "--use_fsdp", "--fsdp_version", "1", "--fsdp_sharding_strategy", "FULL_SHARD",
-        "--fsdp_auto_wrap_policy", "TRANSFORMER_BASED_WRAP", "--fsdp_transformer_layer_cls_to_wrap", FSDP_UNITS,
-        # original parameters: FSDP then starts each weight at an aligned address in its unit (bitsandbytes' 4-bit kernels
-        # fault on a weight that a 1-element gate before it misaligns: "CUDA error: misaligned address", H200)
-        "--fsdp_use_orig_params", "true",
-        "--fsdp_sync_module_states", "true", "--fsdp_cpu_ram_efficient_loading", "false", "--fsdp_offload_params", "false",
-        "--fsdp_state_dict_type", "SHARDED_STATE_DICT", "--fsdp_backward_prefetch", "BACKWARD_PRE"]
-    return [sys.executable, "-m", "accelerate.commands.launch", *parallel, "--num_processes", str(cfg.train.num_gpus),
-            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-            "-m", "sarcasm_sft.train", WORKER_FLAG, str(config_path)] + (["--checkpoint", str(checkpoint)] if checkpoint else [])
-
-# %% ../nbs/06_train.ipynb #3c580085
-def memory_levers(cfg: RunConfig, # the run as it will train (`gradient_checkpointing` resolved)
-                  estimate: dict, # its `memory_estimate`
-                 ) -> str:
-    "The settings that would lower this run's peak, in words: those acting on the phase that decides it, not already at their lowest."
-    if estimate["total"] > estimate["training_step"]:  # an eval batch decides: a smaller training batch would not lower it
-        levers = ["lower eval_batch_size (an eval batch outweighs the training step)"]
-    elif estimate["vision_pass"] > estimate["activations"]:  # eager attention's scores, per image in a pass
-        levers = ["lower vision_batch_size (a vision pass outweighs the training step's activations)"]
-    else:
-        levers = ["lower micro_batch_size"]
-        if cfg.train.gradient_checkpointing != "all": levers.append("set gradient_checkpointing all")
-    levers.append("shard over more GPUs (num_gpus)" if cfg.train.fsdp else "shard over GPUs with fsdp")  # FSDP divides the weights too
-    return "; ".join(levers)
-
-# %% ../nbs/06_train.ipynb #24bd0788
+# %% ../nbs/06_train.ipynb #12a9d52f
 def training_done(checkpoint: Path) -> bool:
     "True when the checkpoint is the run's last step (the run was killed after training: only the rest is redone)."
     state = json.loads((checkpoint / "trainer_state.json").read_text())
@@ -408,6 +133,7 @@ def check_devices(cfg: RunConfig):
     if gpus and cfg.train.num_gpus > gpus:
         raise ConfigError(f"num_gpus: {cfg.train.num_gpus} processes, one per GPU, but this machine has {gpus} GPU(s)")
 
+# %% ../nbs/06_train.ipynb #c0615b42
 def train(cfg: RunConfig, # from `build_cfg`
           callbacks: list[TrainerCallback] = (), # extra Trainer callbacks (profiling, early stopping, ...); one process only
          ) -> TrainResult:
@@ -420,7 +146,7 @@ def train(cfg: RunConfig, # from `build_cfg`
         checkpoint = prepare_run_folder(cfg.run_dir, cfg, claim.token)
         if cfg.train.num_gpus > 1: return _launch(cfg, checkpoint, claim.token)
         phases = RunPhases(cfg.run_dir, claim.token)
-        try: return _run(cfg, checkpoint, phases, list(callbacks))
+        try: return run_phases(TrainingRun(cfg, checkpoint, phases, list(callbacks)))
         except BaseException as e:
             write_run_state(cfg.run_dir, "failed", phase=phases.current, error=f"{type(e).__name__}: {e}")
             raise
@@ -443,32 +169,15 @@ def _launch(cfg: RunConfig, checkpoint: Path | None, claim_token: str) -> TrainR
     saved, meta = (json.loads((cfg.run_dir / f).read_text()) for f in ("metrics.json", "training_meta.json"))
     return TrainResult(cfg.run_dir, saved["final"], saved["blank_images"], meta["adapter_saved"], meta["validation"])
 
-def _claim_on_rank_0(cfg: RunConfig) -> tuple:
-    "Launched directly (on several machines): rank 0 claims and prepares the run folder; every process gets (claim, checkpoint)."
-    import torch.distributed as dist
-    if not dist.is_initialized():  # the Trainer's accelerate state takes this process group over
-        if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
-        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
-    claim, message = None, [None, None, None]  # checkpoint, claim token, error
-    if process_rank()[0] == 0:
-        try:
-            claim = claim_run_folder(cfg.run_dir)
-            message = [prepare_run_folder(cfg.run_dir, cfg, claim.token), claim.token, None]
-        except SarcasmSftError as e:
-            if claim: claim.release()
-            message = [None, None, str(e)]
-    dist.broadcast_object_list(message, src=0)  # the others wait here for rank 0's folder
-    if message[2]: raise SarcasmSftError(message[2])
-    return claim, message[0], message[1]
-
+# %% ../nbs/06_train.ipynb #23211d4b
 def worker_main(argv: list[str]) -> int:
     "One launched process: `--worker CONFIG [--checkpoint DIR]`; rank 0 writes the run's state and files."
     cfg = RunConfig.from_json(Path(argv[argv.index(WORKER_FLAG) + 1]).read_text())
     checkpoint = Path(argv[argv.index("--checkpoint") + 1]) if "--checkpoint" in argv else None
     claim, token = None, os.environ.get(CLAIM_ENV)  # `train` (one machine) claimed the folder and prepared it
-    if token is None: claim, checkpoint, token = _claim_on_rank_0(cfg)
+    if token is None: claim, checkpoint, token = claim_on_rank_0(cfg)
     phases = RunPhases(cfg.run_dir, token, main=process_rank()[0] == 0)
-    try: _run(cfg, checkpoint, phases, [])
+    try: run_phases(TrainingRun(cfg, checkpoint, phases, []))
     except BaseException as e:
         if phases.main: write_run_state(cfg.run_dir, "failed", phase=phases.current, error=f"{type(e).__name__}: {e}")
         raise
@@ -476,108 +185,181 @@ def worker_main(argv: list[str]) -> int:
         if claim: claim.release()
     return 0
 
-def _run(cfg: RunConfig, checkpoint: Path | None, phases: RunPhases, callbacks: list) -> TrainResult | None:
-    from trl import SFTTrainer
-    from transformers import AutoConfig
-    t_start, run_dir, world = time.time(), cfg.run_dir, process_rank()[1]
-    with phases("loading"):
-        secrets = resolve_tokens_and_env(cfg); runtime = set_runtime_env(); seed_everything(cfg.train.seed)
-        splits = load_splits(cfg)
-        if phases.main:
-            console(f"data: {cfg.data.dataset}: {len(splits.train)} train rows; eval on {splits.eval_split} ({len(splits.eval)} rows)"
-                    + (f"; skipped {splits.skipped.total} bad rows {dict(splits.skipped.counts)}" if splits.skipped.total else ""))
-        model_config, card_gib = AutoConfig.from_pretrained(model_source(cfg), token=secrets.hf_token), smallest_card_gib()
-        processor = load_processor(cfg)
-        text_tokens = longest_row_tokens(processor, splits.train["text"], cfg.data.instruction, not cfg.data.text_only)  # the estimate's rows: the longest
-        batching = choose_batching(model_config, cfg, card_gib, text_tokens)  # the same on every process: recorded as the run's
-        cfg = batching.applied(cfg)  # a copy: the caller's config keeps its auto
-        estimate = memory_estimate(model_config, cfg, text_tokens)
-        if phases.main: console(estimate_line(estimate)); console(batching.describe(cfg))
-        if phases.main and card_gib:  # said before the long load, not found out after it
-            fits, verdict = card_verdict(estimate, card_gib)
-            if not fits: console(f"warning: the run may not fit this GPU ({verdict}); {memory_levers(cfg, estimate)}")
-        model = load_model(cfg)
-        collator = Llama32VisionSFTCollator(processor, cfg, pixel_dtype=compute_dtype())
-        eval_rows = eval_subset(splits.eval, cfg.eval.max_eval_samples, cfg.train.seed)
-        _sanity_check(collator, processor, splits.train, "train"); _sanity_check(collator, processor, eval_rows, "eval")
-        tracking = init_tracking(cfg, secrets) if phases.main else Tracking()  # one process reports
-    def on_shards(predict):  # every process scores its share of the eval rows; all of them get every row's prediction back
-        rows, real = eval_shard(eval_rows)
-        with whole_root(trainer.model_wrapped): return gathered(predict(rows)[:real])
+# %% ../nbs/06_train.ipynb #7e43400f
+@dataclass
+class TrainingRun:
+    "What the phases of one run share. `load_phase` fills the first group, `training_phase` the second, `final_eval_phase` the last."
+    cfg: RunConfig  # with the batching chosen for the card applied, once loaded
+    checkpoint: Path | None  # the checkpoint it resumes from
+    phases: RunPhases
+    callbacks: list  # the caller's extra Trainer callbacks
+    started: float = field(default_factory=time.time)
+    secrets: object = None; runtime: dict | None = None; splits: object = None; processor: object = None
+    batching: object = None; estimate: dict | None = None; model: object = None; collator: object = None
+    eval_rows: object = None; tracking: object = None; features: ImageFeatureCache | None = None
+    trainer: object = None; evals: GenerationEvalCallback | None = None; timer: StepTimer | None = None
+    pace: dict | None = None; peaks: list | None = None
+    step: int = 0; predictions: list | None = None; final: dict | None = None; blank: dict | None = None; analysis: dict | None = None
+    adapter_saved: str = ""; check_rows: list | None = None; expected: dict | None = None; adapter: dict | None = None
+    @property
+    def run_dir(self) -> Path: return self.cfg.run_dir
+    @property
+    def world(self) -> int: return process_rank()[1]
+
+def run_phases(run: TrainingRun) -> TrainResult | None:
+    "Load, train, evaluate, save, validate; rank 0 returns the result, the other processes None."
+    with run.phases("loading"): load_phase(run)
+    with run.phases("training"): training_phase(run)
+    say_pace(run)
+    with run.phases("final eval"): final_eval_phase(run)
+    if not run.phases.main: drop_model(run); return None  # rank 0 saves, checks and reports, once every process has let go
+    with run.phases("saving"): meta = saving_phase(run)
+    drop_model(run)  # before the reload check loads a second base (over every GPU under FSDP)
+    with run.phases("validating"): validation = validate_run(run.run_dir, run.cfg, run.check_rows, run.expected)
+    return finish(run, meta, validation)
+
+# %% ../nbs/06_train.ipynb #5409162a
+def load_phase(run: TrainingRun):
+    "Data, processor, batching, model and collator; the eval rows, tracking, and the feature cache of a frozen tower."
+    cfg, main = run.cfg, run.phases.main
+    run.secrets, run.runtime = resolve_tokens_and_env(cfg), set_runtime_env(); seed_everything(cfg.train.seed)
+    run.splits = s = load_splits(cfg)
+    if main: console(f"data: {cfg.data.dataset}: {len(s.train)} train rows; eval on {s.eval_split} ({len(s.eval)} rows)"
+                     + (f"; skipped {s.skipped.total} bad rows {dict(s.skipped.counts)}" if s.skipped.total else ""))
+    run.processor = load_processor(cfg)
+    plan_batching(run)
+    run.model = load_model(run.cfg)
+    run.collator = Llama32VisionSFTCollator(run.processor, run.cfg, pixel_dtype=compute_dtype())
+    run.eval_rows = eval_subset(s.eval, cfg.eval.max_eval_samples, cfg.train.seed)
+    _sanity_check(run.collator, run.processor, s.train, "train"); _sanity_check(run.collator, run.processor, run.eval_rows, "eval")
+    run.tracking = init_tracking(cfg, run.secrets) if main else Tracking()  # one process reports
     # the frozen tower's features of the eval rows, computed at the first eval and reused by the rest (FSDP: every process
     # must run the tower's collectives together, so each eval computes them)
-    features = ImageFeatureCache(feature_cache_budget_gib(cfg)) if frozen_tower(model) else None
-    evaluate = lambda blank=False: on_shards(lambda rows: eval_predictions(model, processor, rows, cfg, blank_images=blank, features=features,
-                                                                          desc="eval (images blanked)" if blank else "eval"))
-    timer = StepTimer(warmup=2)
-    with phases("training"):
-        trainer = SFTTrainer(model=model, args=sft_config(cfg, run_dir, _total_steps(cfg, len(splits.train) // world), tracking.report_to),
-                             train_dataset=splits.train, data_collator=collator, processing_class=processor)
-        callback = GenerationEvalCallback(lambda: metrics_of(evaluate()), cfg.train.eval_steps, trainer.log,
-                                          snapshot=(lambda: adapter_weights(model, trainer.model_wrapped)) if cfg.train.select_best else None,
-                                          history_path=run_dir / "eval_history.json", main=phases.main)
-        if checkpoint: callback.restore(checkpoint_step(checkpoint))
-        for cb in (FloatBuffers(), callback, timer, AdapterInShardedCheckpoints(model, lambda: trainer.model_wrapped, phases.main),
-                   *([ConsoleProgress()] if phases.main else []), *tensorboard_callbacks(tracking, run_dir), *callbacks,
-                   *([StepProfiler(run_dir / "profile", cfg.train.profile_steps, rank=process_rank()[0])] if cfg.train.profile_steps else [])):
-            trainer.add_callback(cb)  # FloatBuffers before the first eval
-        if checkpoint and training_done(checkpoint): resume_finished_training(trainer, checkpoint)
-        else: trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
-    pace, peaks = timer.pace(cfg.train.batch_size), gathered([timer.peak_gib])
-    if phases.main and pace["samples_per_s"]:
-        console(f"pace: {pace['samples_per_s']} samples/s ({pace['step_s']} s per step)" + (
-            f"; peak GPU memory per process: {', '.join(f'{p} GiB' for p in peaks)} (estimated {estimate['total']:.1f} GiB)"
-            if None not in peaks else ""))
-    with phases("final eval"):
-        step = trainer.state.global_step
-        predictions = evaluate(); final = metrics_of(predictions)
-        callback.record(step, final, final=True)
-        adapter_saved = f"last (step {step})"
-        if cfg.train.select_best and callback.best and callback.best[1] != step:
-            best_f1, best_step, weights = callback.best
-            load_adapter_weights(model, weights, trainer.model_wrapped)
-            predictions = evaluate(); final = metrics_of(predictions)
-            adapter_saved = f"best (step {best_step}, eval macro-F1 {best_f1:.4f})"
-        if cfg.eval.eval_mode == "score":  # how often the scores and the generated answers agree; the threshold for test
-            with_generation(predictions, on_shards(lambda rows: generate_predictions(model, processor, rows, cfg, features=features,
-                                                                                     desc="eval (generation, for agreement)")), final)
-            if splits.eval_split != "test": final["chosen_threshold"] = threshold_choice(predictions, splits.eval_split)
-        blank_predictions = evaluate(blank=True); blank = metrics_of(blank_predictions)
-        analysis = error_analysis(predictions, blank_predictions)
-        trainer.log({"final_" + k: final[k] for k in LOGGED_METRICS} | {"blank_images_accuracy": blank["accuracy"]})
-        # the reload check compares like with like: the same rows in the same batches (bf16 results depend on the batch's shape)
-        check_rows = [eval_rows[i] for i in range(min(RELOAD_CHECK_ROWS, len(eval_rows)))]
-        if phases.main or is_sharded(model):  # under FSDP every process takes part in both
-            with whole_root(trainer.model_wrapped): expected = reload_answers(model, processor, check_rows, cfg)
-            adapter = adapter_weights(model, trainer.model_wrapped)
-        if not phases.main:  # rank 0 saves, checks and reports, once every process has let go of its GPU memory
-            trainer = model = callback = None; release_gpu_memory(world)  # (the callback holds the trainer's log)
-            return None
-    with phases("saving"):
-        save_run_files(run_dir, model, processor, predictions, dict(before=callback.before, history=callback.history), final,
-                       blank, trainer.state.log_history,
-                       f"{cfg.output.run_name}: final eval ({splits.eval_split})", adapter=adapter)
-        save_error_analysis(run_dir, eval_rows, analysis, f"{cfg.output.run_name}: final eval ({splits.eval_split})")
-        meta = dict(config=cfg.to_dict(), versions=package_versions(), git_commit=git_commit(), device=device_name(),
-                    world_size=world, data=splits.summary(), eval_rows=len(eval_rows), total_steps=step, adapter_saved=adapter_saved,
-                    attn_implementation=model.config._attn_implementation, vision_attention=model.config.vision_config._attn_implementation,
-                    cross_attention=cross_attention_of(model),
-                    token_sources=secrets.sources,
-                    tracking=tracking.report_to, runtime_env=runtime,
-                    trainable_parameters=sum(v.numel() for v in adapter.values()), pace=pace, batching=asdict(batching),
-                    memory=dict(estimate_gib=estimate, peak_gib_per_process=peaks),
-                    image_features=features.summary() if features else "computed at every eval (LoRA in the tower, or FSDP)")
-        write_json(run_dir / "training_meta.json", dict(meta, timings=phases.timings))
-    trainer = model = callback = None; release_gpu_memory(world)  # before the reload check loads a second base (over every GPU under FSDP)
-    with phases("validating"): validation = validate_run(run_dir, cfg, check_rows, expected)
-    write_json(run_dir / "training_meta.json", dict(meta, timings=dict(phases.timings, total_s=round(time.time() - t_start, 2)),
-                                                    validation=validation))
-    write_run_state(run_dir, "finished", validated=True, total_steps=step)  # last: the folder is complete
-    for line in outcome_lines(final, blank["accuracy"], f"final eval on {splits.eval_split}"): console(line)
-    console(f"run folder: {run_dir} (metrics.json, predictions.jsonl, the plots; reload check {'passed' if validation['passed'] else 'FAILED'})")
-    shutil.rmtree(run_dir / "trainer", ignore_errors=True); (run_dir / "eval_history.json").unlink(missing_ok=True)
-    tracking.finish()
-    return TrainResult(run_dir, final, blank, adapter_saved, validation)
+    run.features = ImageFeatureCache(feature_cache_budget_gib(run.cfg)) if frozen_tower(run.model) else None
+
+def plan_batching(run: TrainingRun):
+    "The micro-batch, checkpointing and eval batch for this card (the same on every process) and the memory estimate, said before the load."
+    from transformers import AutoConfig
+    model_config = AutoConfig.from_pretrained(model_source(run.cfg), token=run.secrets.hf_token)
+    card_gib, cfg = smallest_card_gib(), run.cfg
+    text_tokens = longest_row_tokens(run.processor, run.splits.train["text"], cfg.data.instruction, not cfg.data.text_only)  # the longest row
+    run.batching = choose_batching(model_config, cfg, card_gib, text_tokens)
+    run.cfg = run.batching.applied(cfg)  # a copy: the caller's config keeps its auto
+    run.estimate = memory_estimate(model_config, run.cfg, text_tokens)
+    if not run.phases.main: return
+    console(estimate_line(run.estimate)); console(run.batching.describe(run.cfg))
+    fits, verdict = card_verdict(run.estimate, card_gib) if card_gib else (True, "")
+    if not fits: console(f"warning: the run may not fit this GPU ({verdict}); {memory_levers(run.cfg, run.estimate)}")
+
+# %% ../nbs/06_train.ipynb #fc8eee09
+def on_shards(run: TrainingRun, predict) -> list:
+    "`predict` on this process's share of the eval rows; every process gets every row's prediction back, in order."
+    rows, real = eval_shard(run.eval_rows)
+    with whole_root(run.trainer.model_wrapped): return gathered(predict(rows)[:real])
+
+def evaluate(run: TrainingRun, blank: bool = False) -> list[dict]:
+    "The eval rows' predictions in the run's eval mode; `blank`: every image greyed out."
+    return on_shards(run, lambda rows: eval_predictions(run.model, run.processor, rows, run.cfg, blank_images=blank, features=run.features,
+                                                        desc="eval (images blanked)" if blank else "eval"))
+
+def training_phase(run: TrainingRun):
+    "The Trainer and its callbacks; training, or a finished training taken back from its last checkpoint."
+    from trl import SFTTrainer
+    cfg, checkpoint = run.cfg, run.checkpoint
+    run.trainer = SFTTrainer(model=run.model, args=sft_config(cfg, run.run_dir, _total_steps(cfg, len(run.splits.train) // run.world), run.tracking.report_to),
+                             train_dataset=run.splits.train, data_collator=run.collator, processing_class=run.processor)
+    run.evals = GenerationEvalCallback(lambda: metrics_of(evaluate(run)), cfg.train.eval_steps, run.trainer.log,
+                                       snapshot=(lambda: adapter_weights(run.model, run.trainer.model_wrapped)) if cfg.train.select_best else None,
+                                       history_path=run.run_dir / "eval_history.json", main=run.phases.main)
+    if checkpoint: run.evals.restore(checkpoint_step(checkpoint))
+    run.timer = StepTimer(warmup=2)
+    for callback in trainer_callbacks(run): run.trainer.add_callback(callback)
+    if checkpoint and training_done(checkpoint): resume_finished_training(run.trainer, checkpoint)
+    else: run.trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+
+def trainer_callbacks(run: TrainingRun) -> list:
+    "The run's Trainer callbacks, `FloatBuffers` before the first eval; progress on the terminal from rank 0 only."
+    main, cfg = run.phases.main, run.cfg
+    profiler = [StepProfiler(run.run_dir / "profile", cfg.train.profile_steps, rank=process_rank()[0])] if cfg.train.profile_steps else []
+    return [FloatBuffers(), run.evals, run.timer, AdapterInShardedCheckpoints(run.model, lambda: run.trainer.model_wrapped, main),
+            *([ConsoleProgress()] if main else []), *tensorboard_callbacks(run.tracking, run.run_dir), *run.callbacks, *profiler]
+
+# %% ../nbs/06_train.ipynb #b8ac5cca
+def say_pace(run: TrainingRun):
+    "The training pace and every process's peak memory beside the estimate (each process takes part in gathering the peaks)."
+    run.pace, run.peaks = run.timer.pace(run.cfg.train.batch_size), gathered([run.timer.peak_gib])
+    if not (run.phases.main and run.pace["samples_per_s"]): return
+    peaks = f"; peak GPU memory per process: {', '.join(f'{p} GiB' for p in run.peaks)} (estimated {run.estimate['total']:.1f} GiB)"
+    console(f"pace: {run.pace['samples_per_s']} samples/s ({run.pace['step_s']} s per step)" + (peaks if None not in run.peaks else ""))
+
+def final_eval_phase(run: TrainingRun):
+    "The final and blank-image evals, the error analysis, and the reload check's expected answers with the adapter's weights."
+    run.step = run.trainer.state.global_step
+    run.predictions = evaluate(run); run.final = metrics_of(run.predictions)
+    run.evals.record(run.step, run.final, final=True)
+    run.adapter_saved = f"last (step {run.step})"
+    if run.cfg.train.select_best and run.evals.best and run.evals.best[1] != run.step: take_best_adapter(run)
+    if run.cfg.eval.eval_mode == "score": add_agreement_and_threshold(run)
+    blank_predictions = evaluate(run, blank=True); run.blank = metrics_of(blank_predictions)
+    run.analysis = error_analysis(run.predictions, blank_predictions)
+    run.trainer.log({"final_" + k: run.final[k] for k in LOGGED_METRICS} | {"blank_images_accuracy": run.blank["accuracy"]})
+    # the reload check compares like with like: the same rows in the same batches (bf16 results depend on the batch's shape)
+    run.check_rows = [run.eval_rows[i] for i in range(min(RELOAD_CHECK_ROWS, len(run.eval_rows)))]
+    if run.phases.main or is_sharded(run.model):  # under FSDP every process takes part in both
+        with whole_root(run.trainer.model_wrapped): run.expected = reload_answers(run.model, run.processor, run.check_rows, run.cfg)
+        run.adapter = adapter_weights(run.model, run.trainer.model_wrapped)
+
+def take_best_adapter(run: TrainingRun):
+    "Put the best eval's adapter back (`select_best`) and evaluate it."
+    best_f1, best_step, weights = run.evals.best
+    load_adapter_weights(run.model, weights, run.trainer.model_wrapped)
+    run.predictions = evaluate(run); run.final = metrics_of(run.predictions)
+    run.adapter_saved = f"best (step {best_step}, eval macro-F1 {best_f1:.4f})"
+
+def add_agreement_and_threshold(run: TrainingRun):
+    "Score mode: how often the scores and the generated answers agree, and the threshold chosen on validation (for test)."
+    generated = on_shards(run, lambda rows: generate_predictions(run.model, run.processor, rows, run.cfg, features=run.features,
+                                                                 desc="eval (generation, for agreement)"))
+    with_generation(run.predictions, generated, run.final)
+    if run.splits.eval_split != "test": run.final["chosen_threshold"] = threshold_choice(run.predictions, run.splits.eval_split)
+
+# %% ../nbs/06_train.ipynb #cd640870
+def saving_phase(run: TrainingRun) -> dict:
+    "The adapter, processor, predictions, metrics, plots and error analysis, and training_meta.json so far; returns the meta."
+    title = f"{run.cfg.output.run_name}: final eval ({run.splits.eval_split})"
+    save_run_files(run.run_dir, run.model, run.processor, run.predictions, dict(before=run.evals.before, history=run.evals.history),
+                   run.final, run.blank, run.trainer.state.log_history, title, adapter=run.adapter)
+    save_error_analysis(run.run_dir, run.eval_rows, run.analysis, title)
+    meta = run_meta(run)
+    write_json(run.run_dir / "training_meta.json", dict(meta, timings=run.phases.timings))
+    return meta
+
+def run_meta(run: TrainingRun) -> dict:
+    "What training_meta.json records of a run (secrets never: the config's dict leaves them out)."
+    model, features = run.model, run.features
+    return dict(config=run.cfg.to_dict(), versions=package_versions(), git_commit=git_commit(), device=device_name(), world_size=run.world,
+                data=run.splits.summary(), eval_rows=len(run.eval_rows), total_steps=run.step, adapter_saved=run.adapter_saved,
+                attn_implementation=model.config._attn_implementation, vision_attention=model.config.vision_config._attn_implementation,
+                cross_attention=cross_attention_of(model), token_sources=run.secrets.sources, tracking=run.tracking.report_to,
+                runtime_env=run.runtime, trainable_parameters=sum(v.numel() for v in run.adapter.values()), pace=run.pace,
+                batching=asdict(run.batching), memory=dict(estimate_gib=run.estimate, peak_gib_per_process=run.peaks),
+                image_features=features.summary() if features else "computed at every eval (LoRA in the tower, or FSDP)")
+
+def drop_model(run: TrainingRun):
+    "Let go of the trainer, the model and the kept features, and wait until every process has (the callback holds the trainer's log)."
+    run.trainer = run.model = run.evals = run.features = None
+    release_gpu_memory(run.world)
+
+def finish(run: TrainingRun, meta: dict, validation: dict) -> TrainResult:
+    "training_meta.json complete, the state `finished` (last: the folder is complete), and what the run found, on the terminal."
+    timings = dict(run.phases.timings, total_s=round(time.time() - run.started, 2))
+    write_json(run.run_dir / "training_meta.json", dict(meta, timings=timings, validation=validation))
+    write_run_state(run.run_dir, "finished", validated=True, total_steps=run.step)
+    for line in outcome_lines(run.final, run.blank["accuracy"], f"final eval on {run.splits.eval_split}"): console(line)
+    console(f"run folder: {run.run_dir} (metrics.json, predictions.jsonl, the plots; reload check {'passed' if validation['passed'] else 'FAILED'})")
+    shutil.rmtree(run.run_dir / "trainer", ignore_errors=True); (run.run_dir / "eval_history.json").unlink(missing_ok=True)
+    run.tracking.finish()
+    return TrainResult(run.run_dir, run.final, run.blank, run.adapter_saved, validation)
 
 # %% ../nbs/06_train.ipynb #10b36612
 DEMO_TRAINING_SETTINGS = ("lora_r", "lora_alpha", "lora_dropout", "lora_targets", "lr", "epochs", "max_steps", "batch_size",

@@ -93,7 +93,7 @@ def main():
     p.add_argument("--max-steps", type=int, default=-1, help="stop each run after this many steps (-1: one epoch)")
     a = p.parse_args()
     from transformers import AutoTokenizer
-    from sarcasm_sft.model import ELEVEN_B
+    from sarcasm_sft.planning import ELEVEN_B
     from sarcasm_sft.offline import build_random_checkpoint, tiny_preset_dir
     from sarcasm_sft.runs import device_name, package_versions
     model = str(build_random_checkpoint(a.checkpoint, ELEVEN_B)) if a.shape == "11b" else "tiny"

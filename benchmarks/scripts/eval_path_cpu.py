@@ -8,8 +8,8 @@ import sys, tempfile, time
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from sarcasm_sft.scoring import (agreement, choose_threshold, error_analysis, metrics_of, plot_accuracy_by_group,
-                                 plot_confusion_matrix, plot_reliability, threshold_choice)
+from sarcasm_sft.scoring import agreement, choose_threshold, metrics_of, threshold_choice
+from sarcasm_sft.analysis import error_analysis, plot_accuracy_by_group, plot_confusion_matrix, plot_reliability
 from sarcasm_sft.runs import save_error_analysis, write_predictions
 
 def predictions(n: int, seed: int, scored: bool) -> list[dict]:

@@ -41,7 +41,8 @@ def fresh_lora(checkpoint: str, data: str, rows: int) -> tuple:
     sys.path.insert(0, str(Path(__file__).parent))
     from transformers import AutoTokenizer
     from cli_default_run import write_mmsd_layout
-    from sarcasm_sft.model import ELEVEN_B, load_model, load_processor
+    from sarcasm_sft.model import load_model, load_processor
+    from sarcasm_sft.planning import ELEVEN_B
     from sarcasm_sft.offline import build_random_checkpoint
     build_random_checkpoint(checkpoint, ELEVEN_B)
     write_mmsd_layout(Path(data), AutoTokenizer.from_pretrained(checkpoint), 16, rows)
