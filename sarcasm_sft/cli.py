@@ -142,9 +142,17 @@ def compare_command(run_dirs: list[str], # run folders (e.g. the shell's expansi
     if code == 0: print((target / "comparison.md").read_text())
     return code
 
-def predict_command(run_dir: str, text: str, image: str | None = None) -> int:
-    from sarcasm_sft.eval import predict
-    print(json.dumps(predict(run_dir, image, text)))
+def predict_command(run_dir: str, text: str | None = None, image: str | None = None, # one post
+                    data: str | None = None, out: str | None = None, generate: bool = False, chunk_rows: int = 512, # every post of a source
+                   ) -> int:
+    "One post's answer as JSON, or every post of `data` labelled into `out` (its predictions.csv printed)."
+    if (text is None) == (data is None): raise ConfigError("predict: give --text (one post) or --data (every post of a source), not both")
+    if data is None:
+        from sarcasm_sft.eval import predict
+        print(json.dumps(predict(run_dir, image, text)))
+        return 0
+    from sarcasm_sft.classifier import SarcasmClassifier, predict_source
+    print(predict_source(SarcasmClassifier.from_run(run_dir), data, out, chunk_rows, generate) / "predictions.csv")
     return 0
 
 # %% ../nbs/08_cli.ipynb #2c487ac5
@@ -172,8 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="a run parameter, as for train")
     s.add_argument("--gpus", type=int, help="processes for the run, one per GPU (the same as -p num_gpus N)")
     s.add_argument("--gpu-memory", type=float, metavar="GIB", help="a card's memory in GiB (a 48 GB card: 44.7): say whether the run fits it (exit 1 if not)")
-    r = sub.add_parser("predict", help="label one post with a saved run")
-    r.add_argument("run_dir"); r.add_argument("--text", required=True); r.add_argument("--image", help="path to the image")
+    r = sub.add_parser("predict", help="label one post (--text) or every post of a data source (--data) with a saved run")
+    r.add_argument("run_dir"); r.add_argument("--text", help="one post's text"); r.add_argument("--image", help="path to its image")
+    r.add_argument("--data", help="a data source, as -p dataset takes one: every post of it, labels optional")
+    r.add_argument("--out", help="where the predictions go (default: RUN_DIR/predictions-<source name>/)")
+    r.add_argument("--generate", action="store_true", help="also write each post's generated answer")
+    r.add_argument("--chunk-rows", type=int, default=512, help="rows per chunk: a killed prediction resumes after the last whole one")
     return p
 
 def split_params(argv: list[str]) -> tuple[list[str], list[list[str]]]:
@@ -197,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             return estimate_command(dict(args.param + params) | ({"num_gpus": args.gpus} if args.gpus is not None else {}), args.gpu_memory)
         if args.command == "eval": return eval_command(args.run_dir, args.split, args.max_eval_samples, args.notebook)
         if args.command == "compare": return compare_command(args.run_dirs, args.sort_by, args.out, args.notebook)
-        return predict_command(args.run_dir, args.text, args.image)
+        return predict_command(args.run_dir, args.text, args.image, args.data, args.out, args.generate, args.chunk_rows)
     except SarcasmSftError as e:  # the package's own errors: one line, exit 2 (a bug keeps its traceback)
         print(f"sarcasm-sft {args.command}: {redact(e)}", file=sys.stderr)
         return 2

@@ -151,10 +151,12 @@ def normalize_records(records: list[dict], # raw records from one file
                       cfg: RunConfig,
                       skips: LoadReport,
                       image_dir: Path | None = None, # MMSD2.0 layout: images are <image_dir>/<id>.jpg
+                      labels: bool = True, # False: labels optional (posts to predict), None where a row has none
                      ) -> dict:
     "Columns {id, image (path or None), text, label} for `datasets`, every row checked and every image decoded."
     if not records: raise DataError(f"{source}: empty split '{split}' (no rows)")
-    missing = [f for f in ("text", "label") if _pick(records[0], f) is None]
+    required = ("text", "label") if labels else ("text",)
+    missing = [f for f in required if _pick(records[0], f) is None]
     if image_dir is not None and _pick(records[0], "id") is None: missing.append("image_id")
     if missing: raise DataError(f"{source} row 1: missing column(s) {missing}; found {sorted(records[0])}")
     image_key = None if cfg.data.text_only else _pick(records[0], "image")
@@ -166,13 +168,13 @@ def normalize_records(records: list[dict], # raw records from one file
         where = f"{source} row {i}: "
         try:
             keys = {f: _pick(rec, f) for f in COLUMN_ALIASES}
-            for f in ("text", "label"):
+            for f in required:
                 if keys[f] is None: raise DataError(f"{where}missing field '{f}'", f)
             text = rec[keys["text"]]
             if not isinstance(text, str): raise field_error(where, "text", f"expected a string, got {type(text).__name__}")
             if len(text) > cfg.data.max_text_chars:
                 raise field_error(where, "text", f"{len(text)} characters, over max_text_chars={cfg.data.max_text_chars}")
-            label = to_label(rec[keys["label"]], where)
+            label = to_label(rec[keys["label"]], where) if keys["label"] is not None else None
             row_id = str(rec[keys["id"]]) if keys["id"] is not None else f"{split}-{i - 1}"
             if cfg.data.text_only: image = None
             elif image_dir is not None: image = image_dir / f"{row_id}.jpg"
@@ -219,11 +221,11 @@ def is_mmsd_layout(folder: Path, files: dict) -> Path | None:
 def _dataset(cols: dict) -> datasets.Dataset:
     return datasets.Dataset.from_dict(cols, features=FEATURES)
 
-def load_local(path: Path, cfg: RunConfig, skips: LoadReport, wanted=None) -> dict[str, datasets.Dataset]:
+def load_local(path: Path, cfg: RunConfig, skips: LoadReport, wanted=None, labels: bool = True) -> dict[str, datasets.Dataset]:
     "Splits from a local file or folder (only those in `wanted`, if given: each split's images are checked on load)."
     if path.is_file(): files, image_dir = {"train": path}, None
     else: files = split_files(path); image_dir = is_mmsd_layout(path, files)
-    return {split: _dataset(normalize_records(read_records(f), f, split, cfg, skips, image_dir))
+    return {split: _dataset(normalize_records(read_records(f), f, split, cfg, skips, image_dir, labels))
             for split, f in files.items() if wanted is None or split in wanted}
 
 # %% ../nbs/03_data.ipynb #efed9fc7
@@ -233,19 +235,21 @@ def _embedded_image(value):
     if isinstance(value, dict): return value.get("bytes") or value.get("path")
     return value
 
-def normalize_hf_split(ds: datasets.Dataset, where: str, split: str, cfg: RunConfig, skips: LoadReport) -> datasets.Dataset:
+def normalize_hf_split(ds: datasets.Dataset, where: str, split: str, cfg: RunConfig, skips: LoadReport,
+                       labels: bool = True, # False: labels optional (posts to predict)
+                      ) -> datasets.Dataset:
     "A `datasets` split with our columns and types (labels checked, ids as strings, every image decoded)."
     if len(ds) == 0: raise DataError(f"{where}: empty split")
     keys = {f: _pick({c: None for c in ds.column_names}, f) for f in COLUMN_ALIASES}
-    missing = [f for f in ("text", "label") if keys[f] is None]
+    missing = [f for f in (("text", "label") if labels else ("text",)) if keys[f] is None]
     if missing: raise DataError(f"{where}: missing column(s) {missing}; found {ds.column_names}")
     images = None if cfg.data.text_only else keys["image"]
     if images is None and not cfg.data.text_only: raise no_image_column(where, ds.column_names)
     if images: skips.found_images(split, f"column '{images}' of {where}")
-    labels, bad = [], set()
-    for i, v in enumerate(ds[keys["label"]]):
-        try: labels.append(to_label(v, f"{where} row {i + 1}: "))
-        except DataError as e: _keep_or_skip(e, cfg, skips); bad.add(i); labels.append(0)
+    label_values, bad = [], set()
+    for i, v in enumerate(ds[keys["label"]] if keys["label"] else [None] * len(ds)):
+        try: label_values.append(to_label(v, f"{where} row {i + 1}: ") if v is not None or labels else None)
+        except DataError as e: _keep_or_skip(e, cfg, skips); bad.add(i); label_values.append(0)
     ids = [str(v) for v in ds[keys["id"]]] if keys["id"] else [f"{where}-{i}" for i in range(len(ds))]
     if images:
         raw = ds.cast_column(images, datasets.Image(decode=False)) if isinstance(ds.features[images], datasets.Image) else ds
@@ -256,13 +260,13 @@ def normalize_hf_split(ds: datasets.Dataset, where: str, split: str, cfg: RunCon
     if images and images != "image": ds = ds.rename_column(images, "image")
     if keys["text"] != "text": ds = ds.rename_column(keys["text"], "text")
     if not images: ds = ds.add_column("image", [None] * len(ds))
-    ds = ds.add_column("id", ids).add_column("label", labels)
+    ds = ds.add_column("id", ids).add_column("label", label_values)
     if bad: ds = ds.select([i for i in range(len(ds)) if i not in bad])
     if len(ds) == 0: raise DataError(f"{where}: every row was skipped as bad")
     return ds.select_columns(list(FEATURES)).cast(FEATURES)
 
 # %% ../nbs/03_data.ipynb #8bd61b38
-def load_hub_or_saved(name: str, cfg: RunConfig, skips: LoadReport, wanted=None) -> dict[str, datasets.Dataset]:
+def load_hub_or_saved(name: str, cfg: RunConfig, skips: LoadReport, wanted=None, labels: bool = True) -> dict[str, datasets.Dataset]:
     "Splits from a folder saved with `save_to_disk`, or from the hub."
     if Path(name).exists(): loaded = datasets.load_from_disk(name)
     else:
@@ -277,7 +281,7 @@ def load_hub_or_saved(name: str, cfg: RunConfig, skips: LoadReport, wanted=None)
     out = {}
     for split, aliases in SPLIT_ALIASES.items():
         hit = next((a for a in aliases if a in loaded), None)
-        if hit and (wanted is None or split in wanted): out[split] = normalize_hf_split(loaded[hit], f"{name}[{hit}]", split, cfg, skips)
+        if hit and (wanted is None or split in wanted): out[split] = normalize_hf_split(loaded[hit], f"{name}[{hit}]", split, cfg, skips, labels)
     return out
 
 # %% ../nbs/03_data.ipynb #bfd1b93d
@@ -315,13 +319,14 @@ def data_warnings(train: datasets.Dataset, evals: datasets.Dataset, eval_split: 
 # %% ../nbs/03_data.ipynb #05d94c44
 def load_all_splits(cfg: RunConfig, skips: LoadReport,
                     wanted=None, # split names to load (default: all)
+                    labels: bool = True, # False: labels optional (posts to predict), None where a row has none
                    ) -> dict[str, datasets.Dataset]:
     "The source's splits (train, and validation/test where present), normalised."
     kind = check_data_source(cfg)
     name = str(make_demo_dataset(cache_dir() / "demo-n600-seed0")) if kind == "demo" else cfg.data.dataset
     path = Path(name).expanduser()
-    if kind in ("demo", "file", "folder"): return load_local(path, cfg, skips, wanted)
-    return load_hub_or_saved(str(path) if kind == "saved" else name, cfg, skips, wanted)
+    if kind in ("demo", "file", "folder"): return load_local(path, cfg, skips, wanted, labels)
+    return load_hub_or_saved(str(path) if kind == "saved" else name, cfg, skips, wanted, labels)
 
 def _saved_by_datasets(path: Path) -> bool: return path.is_dir() and ((path / "dataset_dict.json").exists() or (path / "state.json").exists())
 

@@ -6,26 +6,18 @@
 from __future__ import annotations
 from pathlib import Path
 from .config import LABEL_WORDS
-import json
 from .scoring import ImageFeatureCache, eval_predictions, eval_subset, feature_cache_budget_gib, frozen_tower, generate_predictions, metrics_of, outcome_lines, with_generation
 from .analysis import error_analysis, plot_confusion_matrix, plot_reliability
 from .env import console
 from .scoring import normalize_label, sarcasm_metrics  # noqa: F401  (the public API names them here too)
 from .runs import load_run, require_finished_run, save_error_analysis, write_json, write_predictions
+from .classifier import run_threshold
 
 # %% auto #0
-__all__ = ['run_threshold', 'predict', 'evaluate_run']
+__all__ = ['predict', 'evaluate_run']
 
 # %% ../nbs/07_eval.ipynb #7fb16092
 _RUN_CACHE: dict = {}
-
-def run_threshold(run_dir, # a finished run folder
-                  split: str, # the split about to be scored
-                 ) -> dict:
-    "The decision threshold on P(sarcastic) for `split`: the one the run chose on its eval split, never chosen on `split` itself."
-    chosen = json.loads((Path(run_dir) / "metrics.json").read_text())["final"].get("chosen_threshold")
-    if chosen is None or chosen["chosen_on"] == split: return dict(value=0.5, chosen_on=None)
-    return dict(value=chosen["value"], chosen_on=chosen["chosen_on"])
 
 def predict(run_dir, # a run folder written by `train`
             image, # a PIL image, a path to one, or None for a text-only post

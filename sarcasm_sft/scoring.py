@@ -138,7 +138,7 @@ class _Chunks:
         keys = feature_keys(chunk, start)
         if self.tile_layouts and all(k in self.tile_layouts for k in keys):  # features all kept: the batch needs no pixels
             chunk = [dict(r, tile_layout=self.tile_layouts[k]) for r, k in zip(chunk, keys)]
-        return [dict(id=r["id"], label=int(r["label"])) for r in chunk], self.make_batch(chunk)
+        return [dict(id=r["id"], label=None if r["label"] is None else int(r["label"])) for r in chunk], self.make_batch(chunk)  # None: a post to predict
 
 PREFETCH_BATCHES = 2  # per DataLoader worker, for training and eval
 
