@@ -4,7 +4,7 @@
 
 # %% ../nbs/06b_classifier.ipynb #52539965
 from __future__ import annotations
-import csv, io, json, re, shutil
+import csv, io, json, os, re, shutil, subprocess, sys
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
@@ -14,10 +14,12 @@ from .env import atomic_write_text, console
 from .data import DataError, LoadReport, image_problem, load_all_splits
 from .scoring import generate_predictions, metrics_of, score_predictions
 from .runs import load_run, require_finished_run, write_json
+from .launch import accelerate_command, process_rank
 
 # %% auto #0
-__all__ = ['PREDICTION_COLUMNS', 'run_threshold', 'open_image', 'SarcasmClassifier', 'source_rows', 'predictions_csv',
-           'predict_source', 'finish_predictions']
+__all__ = ['PREDICTION_COLUMNS', 'PREDICT_WORKER', 'run_threshold', 'open_image', 'SarcasmClassifier', 'source_rows',
+           'predictions_dir', 'predictions_csv', 'predict_source', 'finish_predictions', 'predict_in_processes',
+           'predict_worker']
 
 # %% ../nbs/06b_classifier.ipynb #06d68876
 def run_threshold(run_dir, # a finished run folder
@@ -92,6 +94,10 @@ def _chunks(splits: list, chunk_rows: int):
     for name, rows in splits:
         for start in range(0, len(rows), chunk_rows): yield name, rows.select(range(start, min(start + chunk_rows, len(rows))))
 
+def predictions_dir(run_dir, source: str) -> Path:
+    "Where a source's predictions go by default: a folder in the run folder named after the source."
+    return Path(run_dir) / f"predictions-{re.sub(r'[^A-Za-z0-9_.-]+', '_', Path(source).name)}"
+
 def predictions_csv(predictions: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=[c for c in (*PREDICTION_COLUMNS, "generation") if c in predictions[0]], extrasaction="ignore")
@@ -104,24 +110,30 @@ def predict_source(classifier: SarcasmClassifier,
                    out=None, # where the predictions go (default: <run folder>/predictions-<source name>/)
                    chunk_rows: int = 512, # rows per chunk: what a kill can lose
                    generate: bool = False, # also write each post's generated answer
+                   shard: tuple[int, int] = (0, 1), # (this process, processes): each predicts every n-th chunk; rank 0 joins them
                   ) -> Path:
     "Label every post of `source`; write predictions.jsonl and .csv (and metrics.json where every row has a label) to `out`."
     splits = source_rows(classifier.cfg, source)
     total = sum(len(rows) for _, rows in splits)
-    out = Path(out or Path(classifier.run_dir) / f"predictions-{re.sub(r'[^A-Za-z0-9_.-]+', '_', Path(source).name)}")
+    out, (rank, world) = Path(out or predictions_dir(classifier.run_dir, source)), shard
     chunks_dir = out / ".chunks"
     settings = dict(source=str(source), rows=total, chunk_rows=chunk_rows, threshold=classifier.threshold, generate=generate,
                     run=str(classifier.run_dir))
     if (chunks_dir / "settings.json").exists() and json.loads((chunks_dir / "settings.json").read_text()) != settings:
         raise SarcasmSftError(f"{chunks_dir}: left by a prediction of another source or with other settings; delete it to start over")
     write_json(chunks_dir / "settings.json", settings)
-    with tqdm(total=total, unit="row", desc=f"predict {Path(source).name}") as progress:
-        for k, (split, rows) in enumerate(_chunks(splits, chunk_rows)):
+    mine = [(k, split, rows) for k, (split, rows) in enumerate(_chunks(splits, chunk_rows)) if k % world == rank]
+    with tqdm(total=sum(len(rows) for *_, rows in mine), unit="row", desc=f"predict {Path(source).name}", disable=rank != 0) as progress:
+        for k, split, rows in mine:
             chunk = chunks_dir / f"{k:06d}.jsonl"
             if not chunk.exists():  # written whole or not at all: a kill loses at most the chunk in progress
                 predictions = [dict(p, split=split, predicted_label=LABEL_WORDS[p["prediction"]]) for p in classifier.predict_rows(rows, generate)]
                 atomic_write_text(chunk, "".join(json.dumps(p) + "\n" for p in predictions))
             progress.update(len(rows))
+    if world > 1:
+        import torch.distributed as dist
+        dist.barrier()  # every chunk written
+        if rank: return out
     return finish_predictions(out, chunks_dir, total)
 
 def finish_predictions(out: Path, chunks_dir: Path, total: int) -> Path:
@@ -134,3 +146,34 @@ def finish_predictions(out: Path, chunks_dir: Path, total: int) -> Path:
     shutil.rmtree(chunks_dir)
     console(f"{total} posts labelled: {out / 'predictions.csv'}")
     return out
+
+# %% ../nbs/06b_classifier.ipynb #1bdeaf7b
+PREDICT_WORKER = "--predict-worker"
+
+def predict_in_processes(run_dir, # a finished run folder
+                         source: str, out=None, chunk_rows: int = 512, generate: bool = False, # as for `predict_source`
+                         processes: int = 2, # one per GPU
+                        ) -> Path:
+    "`predict_source` in `processes` processes; one set of files in the end, in input order."
+    out = Path(out or predictions_dir(require_finished_run(run_dir), source))
+    job = out / ".job.json"
+    write_json(job, dict(run_dir=str(Path(run_dir).resolve()), source=str(source), out=str(out), chunk_rows=chunk_rows, generate=generate))
+    code = subprocess.run(accelerate_command(processes, "sarcasm_sft.classifier", [PREDICT_WORKER, str(job)]),
+                          env=dict(os.environ, PYTHONUNBUFFERED="1")).returncode
+    job.unlink(missing_ok=True)
+    if code: raise SarcasmSftError(f"{out}: the {processes} prediction processes failed (exit {code}); run the command again to resume")
+    return out
+
+def predict_worker(argv: list[str]) -> int:
+    "One launched process: `--predict-worker JOB`; it predicts its share of the chunks, rank 0 joins them."
+    import torch, torch.distributed as dist
+    job = json.loads(Path(argv[argv.index(PREDICT_WORKER) + 1]).read_text())
+    if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
+    dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    try: predict_source(SarcasmClassifier.from_run(job["run_dir"]), job["source"], job["out"], job["chunk_rows"], job["generate"], process_rank())
+    finally: dist.destroy_process_group()
+    return 0
+
+# %% ../nbs/06b_classifier.ipynb #7a92bbe1
+#| eval: false
+if __name__ == "__main__" and PREDICT_WORKER in sys.argv: sys.exit(predict_worker(sys.argv))  # a process `predict_in_processes` launched

@@ -145,6 +145,7 @@ def compare_command(run_dirs: list[str], # run folders (e.g. the shell's expansi
 
 def predict_command(run_dir: str, text: str | None = None, image: str | None = None, # one post
                     data: str | None = None, out: str | None = None, generate: bool = False, chunk_rows: int = 512, # every post of a source
+                    gpus: int = 1, # processes for --data, one per GPU
                    ) -> int:
     "One post's answer as JSON, or every post of `data` labelled into `out` (its predictions.csv printed)."
     if (text is None) == (data is None): raise ConfigError("predict: give --text (one post) or --data (every post of a source), not both")
@@ -152,8 +153,10 @@ def predict_command(run_dir: str, text: str | None = None, image: str | None = N
         from sarcasm_sft.eval import predict
         print(json.dumps(predict(run_dir, image, text)))
         return 0
-    from sarcasm_sft.classifier import SarcasmClassifier, predict_source
-    print(predict_source(SarcasmClassifier.from_run(run_dir), data, out, chunk_rows, generate) / "predictions.csv")
+    from sarcasm_sft.classifier import SarcasmClassifier, predict_in_processes, predict_source
+    if gpus > 1: folder = predict_in_processes(run_dir, data, out, chunk_rows, generate, gpus)
+    else: folder = predict_source(SarcasmClassifier.from_run(run_dir), data, out, chunk_rows, generate)
+    print(folder / "predictions.csv")
     return 0
 
 def export_command(run_dir: str, out: str, merge: bool = False) -> int:
@@ -193,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", help="where the predictions go (default: RUN_DIR/predictions-<source name>/)")
     r.add_argument("--generate", action="store_true", help="also write each post's generated answer")
     r.add_argument("--chunk-rows", type=int, default=512, help="rows per chunk: a killed prediction resumes after the last whole one")
+    r.add_argument("--gpus", type=int, default=1, help="processes for --data, one per GPU (CPU processes where there is none)")
     x = sub.add_parser("export", help="a Hugging Face folder of a finished run (adapter, processor, model card), checked by reloading it")
     x.add_argument("run_dir"); x.add_argument("out", help="the folder to write (must not exist)")
     x.add_argument("--merge", action="store_true", help="merge the LoRA into the base model's original weights: loads without PEFT")
@@ -220,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "eval": return eval_command(args.run_dir, args.split, args.max_eval_samples, args.notebook)
         if args.command == "compare": return compare_command(args.run_dirs, args.sort_by, args.out, args.notebook)
         if args.command == "export": return export_command(args.run_dir, args.out, args.merge)
-        return predict_command(args.run_dir, args.text, args.image, args.data, args.out, args.generate, args.chunk_rows)
+        return predict_command(args.run_dir, args.text, args.image, args.data, args.out, args.generate, args.chunk_rows, args.gpus)
     except SarcasmSftError as e:  # the package's own errors: one line, exit 2 (a bug keeps its traceback)
         print(f"sarcasm-sft {args.command}: {redact(e)}", file=sys.stderr)
         return 2

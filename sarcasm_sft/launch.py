@@ -15,7 +15,7 @@ from transformers import TrainerCallback
 # %% auto #0
 __all__ = ['WORKER_FLAG', 'FSDP_UNITS', 'whole_root', 'adapter_weights', 'load_adapter_weights', 'AdapterInShardedCheckpoints',
            'FloatBuffers', 'process_rank', 'eval_shard', 'gathered', 'release_gpu_memory', 'launch_command',
-           'claim_on_rank_0']
+           'accelerate_command', 'claim_on_rank_0']
 
 # %% ../nbs/05d_launch.ipynb #16584e74
 def whole_root(wrapped, # the Trainer's model: FSDP's root unit, or a model FSDP does not shard
@@ -129,9 +129,15 @@ def launch_command(cfg: RunConfig, config_path: Path, checkpoint: Path | None) -
         "--fsdp_use_orig_params", "true",
         "--fsdp_sync_module_states", "true", "--fsdp_cpu_ram_efficient_loading", "false", "--fsdp_offload_params", "false",
         "--fsdp_state_dict_type", "SHARDED_STATE_DICT", "--fsdp_backward_prefetch", "BACKWARD_PRE"]
-    return [sys.executable, "-m", "accelerate.commands.launch", *parallel, "--num_processes", str(cfg.train.num_gpus),
-            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-            "-m", "sarcasm_sft.train", WORKER_FLAG, str(config_path)] + (["--checkpoint", str(checkpoint)] if checkpoint else [])
+    return accelerate_command(cfg.train.num_gpus, "sarcasm_sft.train", [WORKER_FLAG, str(config_path)] + (["--checkpoint", str(checkpoint)] if checkpoint else []),
+                              parallel)
+
+def accelerate_command(processes: int, module: str, args: list[str], # `python -m module *args` in each process
+                       parallel: list[str] = ("--multi_gpu",), # data parallel; FSDP's flags for a sharded run
+                      ) -> list[str]:
+    "accelerate launch of a module in `processes` processes on this machine, one per GPU (CPU processes over gloo where there is none)."
+    return [sys.executable, "-m", "accelerate.commands.launch", *parallel, "--num_processes", str(processes), "--num_machines", "1",
+            "--mixed_precision", "no", "--dynamo_backend", "no", "-m", module, *args]
 
 # %% ../nbs/05d_launch.ipynb #5431faeb
 def claim_on_rank_0(cfg: RunConfig) -> tuple:
