@@ -211,10 +211,11 @@ def find_split_files(folder: Path) -> dict[str, Path]:
 
 def is_mmsd_layout(folder: Path, files: dict) -> Path | None:
     "The image folder if `folder` is the official MMSD2.0 release (JSON records with image_id, no image column)."
-    if files.get("train", Path()).suffix != ".json": return None
+    first = files.get("train") or next(iter(files.values()), Path())  # posts to predict may come in a test split alone
+    if first.suffix != ".json": return None
     image_dir = next((folder / d for d in MMSD_IMAGE_DIRS if (folder / d).is_dir()), None)
     if image_dir is None: return None
-    with open(files["train"], encoding="utf-8") as f: head = f.read(4096)
+    with open(first, encoding="utf-8") as f: head = f.read(4096)
     return image_dir if '"image_id"' in head and '"image"' not in head else None
 
 # %% ../nbs/03_data.ipynb #103796a0
@@ -224,7 +225,7 @@ def _dataset(cols: dict) -> datasets.Dataset:
 def load_local(path: Path, cfg: RunConfig, skips: LoadReport, wanted=None, labels: bool = True) -> dict[str, datasets.Dataset]:
     "Splits from a local file or folder (only those in `wanted`, if given: each split's images are checked on load)."
     if path.is_file(): files, image_dir = {"train": path}, None
-    else: files = split_files(path); image_dir = is_mmsd_layout(path, files)
+    else: files = split_files(path) if labels else find_split_files(path); image_dir = is_mmsd_layout(path, files)
     return {split: _dataset(normalize_records(read_records(f), f, split, cfg, skips, image_dir, labels))
             for split, f in files.items() if wanted is None or split in wanted}
 
@@ -277,7 +278,7 @@ def load_hub_or_saved(name: str, cfg: RunConfig, skips: LoadReport, wanted=None,
                             f"{type(e).__name__}. Check the name and network access, set HF_TOKEN for gated data, "
                             "or pass a local folder.") from None
     if isinstance(loaded, datasets.Dataset): loaded = {"train": loaded}
-    if not any(a in loaded for a in SPLIT_ALIASES["train"]): raise DataError(f"{name}: no train split (found {list(loaded)})")
+    if labels and not any(a in loaded for a in SPLIT_ALIASES["train"]): raise DataError(f"{name}: no train split (found {list(loaded)})")
     out = {}
     for split, aliases in SPLIT_ALIASES.items():
         hit = next((a for a in aliases if a in loaded), None)
@@ -319,10 +320,10 @@ def data_warnings(train: datasets.Dataset, evals: datasets.Dataset, eval_split: 
 # %% ../nbs/03_data.ipynb #05d94c44
 def load_all_splits(cfg: RunConfig, skips: LoadReport,
                     wanted=None, # split names to load (default: all)
-                    labels: bool = True, # False: labels optional (posts to predict), None where a row has none
+                    labels: bool = True, # False: posts to predict: labels optional (None where missing), any split may be missing
                    ) -> dict[str, datasets.Dataset]:
     "The source's splits (train, and validation/test where present), normalised."
-    kind = check_data_source(cfg)
+    kind = check_data_source(cfg, need_train=labels)
     name = str(make_demo_dataset(cache_dir() / "demo-n600-seed0")) if kind == "demo" else cfg.data.dataset
     path = Path(name).expanduser()
     if kind in ("demo", "file", "folder"): return load_local(path, cfg, skips, wanted, labels)
@@ -330,14 +331,19 @@ def load_all_splits(cfg: RunConfig, skips: LoadReport,
 
 def _saved_by_datasets(path: Path) -> bool: return path.is_dir() and ((path / "dataset_dict.json").exists() or (path / "state.json").exists())
 
-def check_data_source(cfg: RunConfig) -> str:
+def check_data_source(cfg: RunConfig,
+                      need_train: bool = True, # False for posts to predict: any split will do
+                     ) -> str:
     "What `dataset` names (demo, file, folder, saved, hub), checked without reading its rows: the CLI asks before a run starts."
     name = cfg.data.dataset
     if name == "demo": return "demo"
     path = Path(name).expanduser()
     if _saved_by_datasets(path): return "saved"
     if path.is_file(): return "file"
-    if path.is_dir(): split_files(path); return "folder"
+    if path.is_dir():
+        if need_train: split_files(path)
+        elif not find_split_files(path): raise DataError(f"{path}: no train, validation or test file (.jsonl/.json/.csv/.parquet)")
+        return "folder"
     if HUB_ID.fullmatch(name): return "hub"
     raise DataError(f"dataset {name!r}: no such file or folder, and not a hub id (org/name)")
 

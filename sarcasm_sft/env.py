@@ -80,7 +80,9 @@ def set_runtime_env() -> dict:
     return applied
 
 # %% ../nbs/02_env.ipynb #3d836063
-KNOWN_NOISE = {"bitsandbytes.backends.cpu.ops": "Failed to load CPU gemm_4bit_forward from kernels-community"}
+KNOWN_NOISE = {"bitsandbytes.backends.cpu.ops": "Failed to load CPU gemm_4bit_forward from kernels-community",
+               # offline (as every test and the GPU machine run), the kernels library says once per process that it trusts its cache
+               "kernels._internals.hf_hub": "Skipping publisher trust check for 'kernels-community/"}
 
 class _DropKnownNoise(logging.Filter):
     def __init__(self, prefix: str): super().__init__(); self.prefix = prefix
