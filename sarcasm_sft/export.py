@@ -17,7 +17,7 @@ from .runs import RELOAD_TOLERANCE, compare_reload, load_run, reload_answers, re
 
 # %% auto #0
 __all__ = ['BASE_LICENSES', 'EXPORT_CHECK_ROWS', 'card_metadata', 'model_card', 'lora_deltas', 'base_checkpoint',
-           'checkpoint_shards', 'merge_into_base', 'check_rows', 'answers_of', 'export_check', 'export_run']
+           'checkpoint_shards', 'merge_into_base', 'check_rows', 'export_check', 'export_run']
 
 # %% ../nbs/07c_export.ipynb #5f1888ba
 BASE_LICENSES = {"meta-llama/": "llama3.2"}  # the base checkpoint's license, by hub organisation
@@ -38,8 +38,9 @@ def model_card(run_dir: Path, merged: bool) -> str:
     cfg = run_config(run_dir)
     final, blank, data = metrics["final"], metrics["blank_images"], meta["data"]
     threshold = final.get("chosen_threshold")
-    load = ("model = MllamaForConditionalGeneration.from_pretrained(\"OUT\")" if merged else
-            f"model = PeftModel.from_pretrained(MllamaForConditionalGeneration.from_pretrained(\"{cfg.model.model_name_or_path}\"), \"OUT\")")
+    here = "path/to/this/folder"
+    load = (f"model = MllamaForConditionalGeneration.from_pretrained(\"{here}\")" if merged else
+            f"model = PeftModel.from_pretrained(MllamaForConditionalGeneration.from_pretrained(\"{cfg.model.model_name_or_path}\"), \"{here}\")")
     lines = ["---", card_metadata(cfg, merged).strip(), "---", "",
              f"# {cfg.output.run_name}", "",
              f"Sarcasm detection on image+text posts: {cfg.model.model_name_or_path} fine-tuned with QLoRA by sarcasm_sft"
@@ -54,13 +55,13 @@ def model_card(run_dir: Path, merged: bool) -> str:
              "## Training", "", f"Data: {data['source']} ({data['train_rows']} training rows). Adapter saved: {meta['adapter_saved']}.", "",
              "| parameter | value |", "|---|---|", *[f"| {k} | {v} |" for k, v in cfg.flat().items()], "",
              "## How to load", "", "```python", "from transformers import AutoProcessor, MllamaForConditionalGeneration",
-             *([] if merged else ["from peft import PeftModel"]), load, "processor = AutoProcessor.from_pretrained(\"OUT\")", "```", "",
-             "Upload: `hf upload <your-name>/<repo> OUT` (Hugging Face's own CLI).", "",
+             *([] if merged else ["from peft import PeftModel"]), load, f"processor = AutoProcessor.from_pretrained(\"{here}\")", "```", "",
+             f"Upload: `hf upload <your-name>/<repo> {here}` (Hugging Face's own CLI).", "",
              "## Limits", "",
              "- Trained and evaluated on one data set; posts from elsewhere (other platforms, languages, years) may score lower.",
              "- The blank-image accuracy says how much of the result the pictures carry; near the full accuracy, the model reads mostly the text.",
              "- Sarcasm is often in the eye of the annotator; the labels carry their disagreements.", ""]
-    return "\n".join(lines).replace("OUT", "path/to/this/folder")
+    return "\n".join(lines)
 
 # %% ../nbs/07c_export.ipynb #fb8a550b
 def _canonical(name: str) -> tuple:
@@ -127,10 +128,6 @@ def check_rows(cfg: RunConfig) -> list:
     rows = eval_subset(load_splits(cfg).eval, cfg.eval.max_eval_samples, cfg.train.seed)
     return rows.select(range(min(EXPORT_CHECK_ROWS, len(rows))))
 
-def answers_of(model, processor, rows, cfg: RunConfig) -> dict:
-    "Answer margins and generated labels of a model on `rows` (the caller keeps no reference: one model in memory at a time)."
-    return reload_answers(model, processor, rows, cfg)
-
 def export_check(run_dir: Path, folder: Path, merged: bool) -> dict:
     "The export reloaded from `folder` against the run's adapter (on the unquantized base, for a merge); raises on a defect."
     from peft import PeftModel
@@ -138,18 +135,18 @@ def export_check(run_dir: Path, folder: Path, merged: bool) -> dict:
     cfg = run_config(run_dir)
     reference_cfg = replace(cfg, model=replace(cfg.model, load_in_4bit=False)) if merged else cfg  # a merge: the unquantized base
     rows, processor = check_rows(cfg), AutoProcessor.from_pretrained(folder)
-    expected = answers_of(*load_run(run_dir, reference_cfg)[:2], rows, reference_cfg)
+    expected = reload_answers(*load_run(run_dir, reference_cfg)[:2], rows, reference_cfg)
     if merged:  # loaded as the project loads any checkpoint (patched, in the compute dtype), here without 4-bit
         model = load_base_model(replace(reference_cfg, model=replace(reference_cfg.model, model_name_or_path=str(folder))))
     else: model = PeftModel.from_pretrained(load_base_model(cfg), folder, autocast_adapter_dtype=not torch.cuda.is_available()).eval()
-    reloaded = answers_of(model, processor, rows, reference_cfg)
+    reloaded = reload_answers(model, processor, rows, reference_cfg)
     report = compare_reload(expected, reloaded, RELOAD_TOLERANCE[str(compute_dtype()).removeprefix("torch.")])
     if report["confident_label_changes"]:
         raise SarcasmSftError(f"{folder}: the export changes confident answers of the run: {report['confident_label_changes'][:3]}")
     report["compared"] = ("the merged checkpoint against the run's adapter on the unquantized base" if merged
                           else "the exported adapter against the run's adapter, both on the run's base")
     if merged and cfg.model.load_in_4bit:  # reported, not gated: the merge drops the 4-bit base the adapter trained on
-        report["against_the_runs_4bit_model"] = compare_reload(answers_of(*load_run(run_dir)[:2], rows, cfg), reloaded, RELOAD_TOLERANCE["bfloat16"])
+        report["against_the_runs_4bit_model"] = compare_reload(reload_answers(*load_run(run_dir)[:2], rows, cfg), reloaded, RELOAD_TOLERANCE["bfloat16"])
     return report
 
 # %% ../nbs/07c_export.ipynb #d5c5c50b
