@@ -11,11 +11,12 @@ import torch
 from .env import atomic_write, atomic_write_text, console
 from transformers import TrainerCallback
 from .scoring import LOGGED_METRICS
-from .runs import write_json
+from .preemption import Preempted, agreed, stop_requested
+from .runs import write_checksums, write_json
 
 # %% auto #0
-__all__ = ['GenerationEvalCallback', 'duration', 'ConsoleProgress', 'tensorboard_callbacks', 'StepTimer',
-           'native_stderr_silenced', 'gzipped_trace', 'StepProfiler']
+__all__ = ['GenerationEvalCallback', 'StopOnSignal', 'ChecksummedCheckpoints', 'duration', 'ConsoleProgress',
+           'tensorboard_callbacks', 'StepTimer', 'native_stderr_silenced', 'gzipped_trace', 'StepProfiler']
 
 # %% ../nbs/05e_callbacks.ipynb #1805b6d5
 class GenerationEvalCallback(TrainerCallback):
@@ -53,14 +54,47 @@ class GenerationEvalCallback(TrainerCallback):
         started = time.perf_counter(); metrics = self.evaluate()
         return dict(metrics, eval_s=round(time.perf_counter() - started, 2))
 
+    def due(self, state) -> bool:
+        "An eval belongs to this step and has not been made (a run stopped by a signal in it continues with it)."
+        step = state.global_step
+        return step % self.every == 0 and 0 < step < state.max_steps and step not in {h["step"] for h in self.history}
+
     def on_train_begin(self, args, state, control, **kwargs):
         if self.before is None: self.before = self.timed_eval(); self._report(self.before)
+        if self.due(state): self.record(state.global_step, self.timed_eval())  # the eval a preempted run did not finish
 
     def on_step_end(self, args, state, control, **kwargs):
-        if state.global_step % self.every == 0 and state.global_step < state.max_steps:
-            should_log = control.should_log  # logging our numbers resets it: keep the Trainer's own loss log of this step
-            self.record(state.global_step, self.timed_eval())
-            control.should_log = should_log
+        if not self.due(state) or control.should_training_stop: return  # stopping on a signal: the eval comes when the run continues
+        should_log = control.should_log  # logging our numbers resets it: keep the Trainer's own loss log of this step
+        try: self.record(state.global_step, self.timed_eval())
+        except Preempted:  # a signal in the eval: the step's checkpoint is written, and the eval is made when the run continues
+            control.should_save = control.should_training_stop = True
+        control.should_log = should_log
+
+# %% ../nbs/05e_callbacks.ipynb #ba199765
+class StopOnSignal(TrainerCallback):
+    "After a preemption signal to any process: a checkpoint of the step just finished, then the end of training."
+    def __init__(self): self.stopped_at = None  # the step training stopped at
+    def on_step_end(self, args, state, control, **kwargs):
+        if agreed(stop_requested()):
+            control.should_save = control.should_training_stop = True
+            self.stopped_at = state.global_step
+    def on_save(self, args, state, control, **kwargs):
+        if self.stopped_at is None and agreed(stop_requested()):  # the signal came while this checkpoint was written
+            control.should_training_stop = True
+            self.stopped_at = state.global_step
+
+class ChecksummedCheckpoints(TrainerCallback):
+    "Each checkpoint's checksums, once every process has written its part; then the checkpoints before it are removed."
+    def __init__(self, main: bool): self.main = main  # the process that writes them
+    def on_save(self, args, state, control, **kwargs):
+        import torch.distributed as dist
+        if dist.is_available() and dist.is_initialized(): dist.barrier()  # every process's shards are written
+        if not self.main: return
+        checkpoint = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+        write_checksums(checkpoint)
+        for older in Path(args.output_dir).glob("checkpoint-*"):
+            if older != checkpoint: shutil.rmtree(older, ignore_errors=True)
 
 # %% ../nbs/05e_callbacks.ipynb #5b1c80c1
 def duration(seconds: float) -> str:

@@ -9,7 +9,8 @@ from pathlib import Path
 import sarcasm_sft
 from .config import RUN_PARAMETERS, SECRET_FIELDS, ConfigError, SarcasmSftError, build_cfg, parameter_help, show_default
 from .env import CONSOLE_PREFIX, atomic_write_text, redact, resolve_tokens_and_env
-from .runs import (CLAIM_ENV, LAUNCHING, REPORT, check_run_folder, claim_run_folder, require_finished_run,
+from .preemption import PREEMPTED_EXIT_CODE, PreemptionWatch, child_processes, signal_numbers
+from .runs import (CLAIM_ENV, LAUNCHING, REPORT, check_run_folder, claim_run_folder, require_finished_run, run_status,
                               set_aside_report, write_run_state)
 
 # %% auto #0
@@ -86,6 +87,7 @@ def train_command(params: dict, # flat parameter name -> value (strings are fine
     cfg = checked_config(params)
     resolve_tokens_and_env(cfg)  # so that the report is scrubbed of this environment's token values
     check_data_source(cfg); model_source(cfg)  # a missing dataset or an unreachable model: said now, before any folder or report
+    signals = signal_numbers(cfg.train.preemption_signals)
     run_dir = cfg.run_dir
     claim = claim_run_folder(run_dir)
     try:
@@ -97,9 +99,17 @@ def train_command(params: dict, # flat parameter name -> value (strings are fine
         chosen = {k: flat[k] for k in params} | {"run_name": cfg.output.run_name, "out_dir": cfg.output.out_dir}
         print(f"run folder: {run_dir}")
         os.environ[CLAIM_ENV] = claim.token
-        try: return execute(notebook_path(REPORT, notebook), run_dir / REPORT, chosen)
+        # the notebook kernel runs in a session of its own: a signal to this command (Ctrl-C, kill, a scheduler) is passed on to it
+        try:
+            with PreemptionWatch(signals, forward=lambda: child_processes(os.getpid())):
+                code = execute(notebook_path(REPORT, notebook), run_dir / REPORT, chosen)
         finally: os.environ.pop(CLAIM_ENV, None)
     finally: claim.release()
+    state = run_status(run_dir)
+    if code and state.status == "preempted":
+        print(f"preempted at step {state.state.get('step')}: the same command with -p resume auto continues the run", file=sys.stderr)
+        return PREEMPTED_EXIT_CODE
+    return code
 
 # %% ../nbs/08_cli.ipynb #c6becd5c
 def estimate_command(params: dict, # run parameters, as for train

@@ -83,7 +83,8 @@ class TrainConfig:
     eval_steps: int = param(200, "generation eval and checkpoint every this many optimizer steps")
     seed: int = param(42, "one seed for data order, eval subset, initialisation")
     select_best: bool = param(False, "keep the adapter with the best eval macro-F1 instead of the last")
-    resume: bool = param(False, "continue an unfinished run (same run_name) from its newest complete checkpoint")
+    resume: bool | str = param(False, "continue an unfinished run (same run_name) from its newest complete checkpoint; auto: continue one if there is one, else start it (what a requeued job runs)")
+    preemption_signals: str = param("SIGTERM,SIGINT,SIGUSR1", "signals that stop a run at its next safe point (the end of the step in progress, with a checkpoint; exit code 75); none: the signals act as usual")
     num_gpus: int = param(1, "processes for the run, one per GPU, data parallel through accelerate (each takes batch_size / num_gpus rows of a step); without GPUs, CPU processes")
     fsdp: bool = param(False, "with num_gpus > 1 on GPUs: shard the 4-bit model, adapter and optimizer state over the processes (FSDP-QLoRA, for a model too large to train on one card)")
     gradient_checkpointing: str = param("auto", "decoder layers that recompute their forward in the backward pass to save memory: all, cross_attention (the layers that read the image tokens), none; auto: chosen with micro_batch_size, the fastest pair whose memory estimate fits the GPU (none, cross_attention, all), all under FSDP, with LoRA targets other than language, or with no GPU to size for; none on the tiny preset")
@@ -198,9 +199,10 @@ def _coerce(name, value, tp):
     args = typing.get_args(tp)
     optional = type(None) in args
     base = next((a for a in args if a is not type(None)), tp) if args else tp
-    if int in args and str in args:  # a count or auto
+    if str in args and (int in args or bool in args):  # a count, or a switch, or auto
         if str(value).strip().lower() == AUTO: return AUTO
-        tp = args = int
+        base = int if int in args else bool
+        tp = args = base
     if value is None or (optional and isinstance(value, str) and value.lower() in ("none", "null", "")):
         if optional: return None
         raise ConfigError(f"{name}: must not be None")
@@ -300,5 +302,7 @@ def build_cfg(model_name_or_path: str = CARDS.tiny,  # a `ModelCards` name or va
     for key, value in values.items():
         sec, tp = index[key]
         setattr(getattr(cfg, sec), key, _coerce(key, value, tp))
-    if not cfg.output.run_name: cfg.output.run_name = datetime.now(timezone.utc).strftime("run-%Y%m%d-%H%M%S")
+    if not cfg.output.run_name:
+        if cfg.train.resume == AUTO: raise ConfigError("resume: auto continues the run named by run_name; set run_name too")
+        cfg.output.run_name = datetime.now(timezone.utc).strftime("run-%Y%m%d-%H%M%S")
     return validate_cfg(cfg)

@@ -8,13 +8,13 @@ import contextlib, importlib.util, logging, os, random, re, shutil, uuid, warnin
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
-from .config import RunConfig
+from .config import RunConfig, SarcasmSftError
 
 # %% auto #0
 __all__ = ['TOKEN_PATTERNS', 'REDACTED', 'HF_TOKEN_VARS', 'WANDB_KEY_VARS', 'RUNTIME_DEFAULTS', 'KNOWN_NOISE', 'KNOWN_WARNINGS',
            'CONSOLE_PREFIX', 'WANDB_INIT_TIMEOUT_S', 'register_secret', 'redact', 'Secrets', 'resolve_tokens_and_env',
-           'set_runtime_env', 'seed_everything', 'console', 'Tracking', 'init_tracking', 'cache_dir', 'atomic_dir',
-           'atomic_write', 'atomic_write_text']
+           'set_runtime_env', 'seed_everything', 'console', 'Tracking', 'init_tracking', 'cache_dir', 'WriteError',
+           'named_write_errors', 'atomic_dir', 'atomic_write', 'atomic_write_text']
 
 # %% ../nbs/02_env.ipynb #6d751920
 _KNOWN_SECRETS: set[str] = set()
@@ -158,6 +158,17 @@ def cache_dir() -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
 
+class WriteError(SarcasmSftError, OSError):
+    "A file or folder could not be written; what was there before is unchanged."
+
+@contextlib.contextmanager
+def named_write_errors(target: Path):
+    "Re-raise a failed write inside the block as `WriteError` naming `target`."
+    try: yield
+    except Exception as e:
+        if isinstance(e, SarcasmSftError): raise
+        raise WriteError(f"{target}: could not be written ({type(e).__name__}: {e}); what was there before is unchanged") from e
+
 @contextlib.contextmanager
 def atomic_dir(target, # the folder to create; if it appears meanwhile (another writer), ours is dropped
                replace: bool = False, # replace an existing folder instead of keeping it
@@ -165,9 +176,11 @@ def atomic_dir(target, # the folder to create; if it appears meanwhile (another 
     "Yield a temporary sibling folder; on success it becomes `target` in one rename."
     target = Path(target); target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
     try:
-        yield tmp
+        try:
+            with named_write_errors(target): tmp.mkdir(); yield tmp
+        except WriteError as e:  # a file of the folder: named where it was to end up
+            raise WriteError(str(e).replace(str(tmp), str(target))) from e.__cause__
         if replace and target.exists():
             old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
             target.rename(old); tmp.rename(target); shutil.rmtree(old, ignore_errors=True)
@@ -185,8 +198,7 @@ def atomic_write(path, # file to write
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
     try:
-        write(tmp)
-        os.replace(tmp, path)
+        with named_write_errors(path): write(tmp); os.replace(tmp, path)
     finally: tmp.unlink(missing_ok=True)
 
 # %% ../nbs/02_env.ipynb #cdfe6dea

@@ -11,19 +11,21 @@ from pathlib import Path
 import torch
 from .config import LABEL_WORDS, RunConfig, SarcasmSftError
 from .env import atomic_dir, atomic_write, atomic_write_text, console, redact
+from .preemption import process_parents
 from .model import compute_dtype
 from .scoring import LOGGED_METRICS, answer_margins, generate_predictions
 from .analysis import plot_accuracy_by_group, plot_confusion_matrix, plot_mistakes, plot_reliability
 
 # %% auto #0
 __all__ = ['CLAIM_FILE', 'STATE_FILE', 'CLAIM_ENV', 'EMPTY_CLAIM_GRACE_S', 'RUN_STATES', 'PACKAGES', 'RUN_FILES',
-           'RELOAD_TOLERANCE', 'RELOAD_CHECK_ROWS', 'CHECKPOINT_FILES', 'CHECKPOINT_STATE', 'LAUNCHING', 'REPORT',
-           'RunFolderError', 'RunFolderBusy', 'process_alive', 'Claim', 'claim_run_folder', 'write_run_state',
+           'RELOAD_TOLERANCE', 'RELOAD_CHECK_ROWS', 'CHECKPOINT_FILES', 'CHECKPOINT_STATE', 'CHECKSUMS', 'LAUNCHING',
+           'REPORT', 'RunFolderError', 'RunFolderBusy', 'process_alive', 'Claim', 'claim_run_folder', 'write_run_state',
            'RunStatus', 'run_status', 'write_json', 'write_predictions', 'run_config', 'require_finished_run',
            'load_run', 'package_versions', 'git_commit', 'device_name', 'plot_loss', 'plot_eval_history',
-           'reload_answers', 'compare_reload', 'validate_run', 'checkpoint_step', 'latest_checkpoint',
-           'check_run_folder', 'set_aside_report', 'prepare_run_folder', 'descendants', 'kill_tree', 'train_until',
-           'save_error_analysis', 'show_error_analysis', 'write_adapter_weights', 'save_adapter', 'save_run_files']
+           'reload_answers', 'compare_reload', 'validate_run', 'file_checksums', 'write_checksums', 'checksums_fail',
+           'checkpoint_step', 'latest_checkpoint', 'check_run_folder', 'set_aside_report', 'prepare_run_folder',
+           'descendants', 'kill_tree', 'train_until', 'save_error_analysis', 'show_error_analysis',
+           'write_adapter_weights', 'save_adapter', 'save_run_files']
 
 # %% ../nbs/05c_runs.ipynb #7bd59b10
 CLAIM_FILE, STATE_FILE = ".claim", "run_state.json"
@@ -91,10 +93,10 @@ def claim_run_folder(run_dir, # the run folder (created if missing)
     raise RunFolderBusy(f"{run_dir}: could not claim the run folder (another run keeps taking it)")
 
 # %% ../nbs/05c_runs.ipynb #e229ab90
-RUN_STATES = ("running", "failed", "finished")
+RUN_STATES = ("running", "failed", "preempted", "finished")
 
 def write_run_state(run_dir, # the run folder
-                    status: str, # "running", "failed" or "finished"
+                    status: str, # "running", "failed", "preempted" (stopped on a signal at a safe point) or "finished"
                     **fields, # phase, error, validated, ...: what a reader needs to know
                    ) -> dict:
     "Replace `run_state.json` in one rename; secrets are removed from every field."
@@ -105,7 +107,7 @@ def write_run_state(run_dir, # the run folder
 
 @dataclass
 class RunStatus:
-    status: str  # "new", "running", "interrupted", "failed", "finished" or "foreign" (files, but no run state)
+    status: str  # "new", "running", "interrupted", "failed", "preempted", "finished" or "foreign" (files, but no run state)
     phase: str | None = None
     error: str | None = None
     state: dict = field(default_factory=dict)
@@ -150,7 +152,7 @@ def require_finished_run(run_dir) -> Path:
     status = run_status(run_dir)
     if status.status == "finished": return run_dir
     if status.status in ("new", "foreign"): raise RunFolderError(f"{run_dir}: not a run folder (no run_state.json)")
-    advice = "wait for it to finish" if status.status == "running" else "continue it with resume=True"
+    advice = "wait for it to finish" if status.status == "running" else "continue it with resume=True (or auto)"
     raise RunFolderError(f"{run_dir}: the run is not finished ({status.describe()}); {advice}")
 
 def load_run(run_dir, # a run folder written by `train`
@@ -292,14 +294,43 @@ CHECKPOINT_FILES = ("trainer_state.json", "scheduler.pt")
 # the weights and the optimizer state: one file each, or under FSDP one sharded folder each, whole once its .metadata is written
 CHECKPOINT_STATE = (("adapter_model.safetensors", "pytorch_model_fsdp_0/.metadata"), ("optimizer.pt", "optimizer_0/.metadata"))
 
+CHECKSUMS = "checksums.json"  # written last into each checkpoint: the SHA-256 of every other file in it
+
+def file_checksums(folder: Path) -> dict:
+    "SHA-256 of every file under `folder` (but the checksums file), by relative path."
+    import hashlib
+    sums = {}
+    for f in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != CHECKSUMS):
+        digest = hashlib.sha256()
+        with open(f, "rb") as stream:
+            for block in iter(lambda: stream.read(1 << 22), b""): digest.update(block)
+        sums[str(f.relative_to(folder))] = digest.hexdigest()
+    return sums
+
+def write_checksums(checkpoint: Path):
+    "Vouch for a checkpoint the Trainer has finished writing."
+    write_json(checkpoint / CHECKSUMS, file_checksums(checkpoint))
+
+def checksums_fail(checkpoint: Path) -> list[str]:
+    "The files of a checkpoint that differ from (or lack) their recorded checksums; [] without a record (a checkpoint of an older version)."
+    record = checkpoint / CHECKSUMS
+    if not record.exists(): return []
+    try: recorded = json.loads(record.read_text())
+    except ValueError: return [CHECKSUMS]
+    found = file_checksums(checkpoint)
+    return sorted(f for f, digest in recorded.items() if found.get(f) != digest)
+
 def checkpoint_step(path: Path) -> int | None:
-    "The step of a complete Trainer checkpoint (every file written, its state readable and for that step), else None."
+    "The step of a complete Trainer checkpoint (every file written, its state readable and for that step, its checksums matching), else None."
     try:
         step = int(path.name.rsplit("-", 1)[1])
         state = json.loads((path / "trainer_state.json").read_text())
     except (ValueError, IndexError, OSError): return None
     complete = (state.get("global_step") == step and all((path / f).is_file() for f in CHECKPOINT_FILES)
                 and all(any((path / f).is_file() for f in either) for either in CHECKPOINT_STATE) and any(path.glob("rng_state*.pth")))
+    if complete and (damaged := checksums_fail(path)):
+        console(f"warning: {path.name} is skipped: {', '.join(damaged)} differ from the checksums recorded when it was saved")
+        return None
     return step if complete else None
 
 def latest_checkpoint(run_dir) -> Path | None:
@@ -321,10 +352,11 @@ def check_run_folder(run_dir: Path, cfg: RunConfig,
         raise RunFolderError(f"{run_dir} holds files but no readable run_state.json, so it is not a run folder of this "
                               f"version{f' ({status.error})' if status.error else ''}; choose another run_name")
     if status.status == "running": raise RunFolderBusy(f"{run_dir} holds a running run ({status.describe()})")
-    if status.status in ("interrupted", "failed") and not cfg.train.resume:
-        raise RunFolderError(f"{run_dir} holds an unfinished run ({status.describe()}); pass resume=True to continue it, "
+    if status.status in ("interrupted", "failed", "preempted") and not cfg.train.resume:
+        raise RunFolderError(f"{run_dir} holds an unfinished run ({status.describe()}); pass resume=True (or auto) to continue it, "
                               "or choose another run_name")
-    if cfg.train.resume and status.status == "new": raise RunFolderError(f"resume=True, but {run_dir} holds no run to resume")
+    if cfg.train.resume is True and status.status == "new":  # auto: nothing to continue, so the run starts
+        raise RunFolderError(f"resume=True, but {run_dir} holds no run to resume")
     return status
 
 # %% ../nbs/05c_runs.ipynb #8c92efb6
@@ -355,10 +387,7 @@ def prepare_run_folder(run_dir: Path, cfg: RunConfig, claim_token: str) -> Path 
 def descendants(pid: int) -> list[int]:
     "Every process started, directly or not, by `pid` (from /proc)."
     children = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try: parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])  # after "pid (name) state"
-        except (OSError, IndexError, ValueError): continue  # gone meanwhile
-        children.setdefault(parent, []).append(int(stat.parent.name))
+    for child, parent in process_parents().items(): children.setdefault(parent, []).append(child)
     found, todo = [], [pid]
     while todo:
         below = children.get(todo.pop(), []); found += below; todo += below

@@ -12,16 +12,17 @@ from .config import LABEL_WORDS, RunConfig, SarcasmSftError
 from .collator import Llama32VisionSFTCollator, blank_like, build_generation_batch, prompt_with_both_answers
 from .patches import feature_reuse, image_features, is_sharded, vision_has_lora
 from .model import compute_dtype
+from .preemption import eval_stop_point
 from .planning import EVAL_BATCH_WITHOUT_GPU, eval_batch_rows
 
 # %% auto #0
 __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID', 'LOGGED_METRICS', 'BOOTSTRAP_RESAMPLES',
            'BOOTSTRAP_SEED', 'BOOTSTRAP_METHOD', 'PREFETCH_BATCHES', 'CALIBRATION_BINS', 'normalize_label',
            'bootstrap_intervals', 'intervals_overlap', 'with_interval', 'sarcasm_metrics', 'default_workers',
-           'worker_count', 'eval_batches', 'host_memory_available', 'feature_cache_budget_gib', 'ImageFeatureCache',
-           'feature_keys', 'LayoutFeatures', 'kept_layouts', 'frozen_tower', 'feature_serving', 'model_inputs',
-           'row_facts', 'generate_predictions', 'metrics_of', 'sigmoid', 'score_predictions', 'answer_margins',
-           'calibration', 'threshold_candidates', 'macro_f1_at', 'choose_threshold', 'score_metrics',
+           'worker_count', 'eval_batches', 'StopPoints', 'host_memory_available', 'feature_cache_budget_gib',
+           'ImageFeatureCache', 'feature_keys', 'LayoutFeatures', 'kept_layouts', 'frozen_tower', 'feature_serving',
+           'model_inputs', 'row_facts', 'generate_predictions', 'metrics_of', 'sigmoid', 'score_predictions',
+           'answer_margins', 'calibration', 'threshold_candidates', 'macro_f1_at', 'choose_threshold', 'score_metrics',
            'threshold_choice', 'with_generation', 'agreement', 'eval_predictions', 'outcome_lines', 'eval_subset']
 
 # %% ../nbs/05b_scoring.ipynb #490b1bcc
@@ -153,7 +154,17 @@ def eval_batches(rows, # a dataset split or list of rows
     workers = max(min(workers, len(chunks) - 1), 0)  # a worker costs a process start: only where it has batches to prepare ahead
     # two batches ahead per worker: each worker outruns the GPU several times over, and every batch in flight is held in shared
     # memory (64 rows of 4-tile images: 0.5 GB in bf16), so more would only cost host memory
-    return DataLoader(chunks, batch_size=None, num_workers=workers, pin_memory=torch.cuda.is_available(), prefetch_factor=PREFETCH_BATCHES if workers else None)
+    return StopPoints(DataLoader(chunks, batch_size=None, num_workers=workers, pin_memory=torch.cuda.is_available(),
+                                 prefetch_factor=PREFETCH_BATCHES if workers else None))
+
+class StopPoints:
+    "The batches of `loader`, each handed out after a safe point where a preemption signal stops the eval (`eval_stop_point`)."
+    def __init__(self, loader): self.loader = loader
+    def __len__(self): return len(self.loader)
+    def __iter__(self):
+        for batch in self.loader:
+            eval_stop_point()
+            yield batch
 
 # %% ../nbs/05b_scoring.ipynb #9b1ae870
 def host_memory_available() -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from .config import SECRET_FIELDS, ConfigError, RunConfig, SarcasmSftError
 # before transformers' trainer, which imports bitsandbytes: env quiets the log line of it that no one can act on
-from .env import Tracking, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
+from .env import Tracking, WriteError, console, init_tracking, resolve_tokens_and_env, seed_everything, set_runtime_env
 from transformers import TrainerCallback
 from .data import load_splits
 from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_check
@@ -20,19 +20,24 @@ from .planning import card_verdict, choose_batching, estimate_line, longest_row_
 from .scoring import (LOGGED_METRICS, ImageFeatureCache, eval_predictions, eval_subset, feature_cache_budget_gib, frozen_tower,
                                  generate_predictions, metrics_of, outcome_lines, threshold_choice, with_generation, worker_count, PREFETCH_BATCHES)
 from .analysis import error_analysis
-from .runs import (CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
-                              prepare_run_folder, reload_answers, run_status, save_error_analysis, save_run_files, validate_run,
+from .preemption import (PREEMPTED_EXIT_CODE, Preempted, PreemptionWatch, agreed, child_processes, ignore_sigusr1, in_lockstep,
+                                    received_signal, signal_numbers, stop_requested, working_alone)
+from .runs import (CHECKSUMS, CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
+                              latest_checkpoint, prepare_run_folder, reload_answers, run_status, save_error_analysis, save_run_files, validate_run,
                               write_json, write_run_state)
 from .launch import (WORKER_FLAG, AdapterInShardedCheckpoints, FloatBuffers, adapter_weights, claim_on_rank_0, eval_shard,
                                gathered, launch_command, load_adapter_weights, process_rank, release_gpu_memory, whole_root)
-from .callbacks import ConsoleProgress, GenerationEvalCallback, StepProfiler, StepTimer, tensorboard_callbacks
+from .callbacks import (ChecksummedCheckpoints, ConsoleProgress, GenerationEvalCallback, StepProfiler, StepTimer, StopOnSignal,
+                                   tensorboard_callbacks)
 
 # %% auto #0
-__all__ = ['DEMO_TRAINING_SETTINGS', 'TrainResult', 'RunPhases', 'one_gpu_per_process', 'logging_interval', 'sft_config',
-           'training_done', 'resume_finished_training', 'check_devices', 'train', 'worker_main', 'TrainingRun',
-           'run_phases', 'load_phase', 'plan_batching', 'on_shards', 'evaluate', 'training_phase', 'trainer_callbacks',
-           'say_pace', 'final_eval_phase', 'take_best_adapter', 'add_agreement_and_threshold', 'saving_phase',
-           'run_meta', 'drop_model', 'finish', 'refuse_secret_parameters', 'demo_run_checks']
+__all__ = ['CHECKPOINT_WRITE_ORDER', 'DEMO_TRAINING_SETTINGS', 'TrainResult', 'RunPhases', 'one_gpu_per_process',
+           'logging_interval', 'sft_config', 'training_done', 'resume_finished_training', 'check_devices', 'train',
+           'run_to_end', 'record_preemption', 'worker_main', 'TrainingRun', 'run_phases', 'load_phase', 'plan_batching',
+           'on_shards', 'evaluate', 'training_phase', 'keep_adapter_dtype', 'unwritten_files',
+           'name_checkpoint_write_errors', 'trainer_callbacks', 'say_pace', 'final_eval_phase', 'take_best_adapter',
+           'add_agreement_and_threshold', 'saving_phase', 'run_meta', 'drop_model', 'finish',
+           'refuse_secret_parameters', 'demo_run_checks']
 
 # %% ../nbs/06_train.ipynb #a335ebaf
 @dataclass
@@ -54,6 +59,7 @@ class RunPhases:
     @contextlib.contextmanager
     def __call__(self, name: str):
         self.current = name
+        if agreed(stop_requested()): raise Preempted(f"stopped before {name}")  # a phase's start is a safe point
         if self.main:
             write_run_state(self.run_dir, "running", phase=name, claim=self.claim_token)
             console(f"{self.run_dir.name}: {name}")
@@ -95,7 +101,7 @@ def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int,
         gradient_accumulation_steps=cfg.train.batch_size // cfg.train.num_gpus // cfg.train.micro_batch_size,
         learning_rate=cfg.train.lr, num_train_epochs=cfg.train.epochs, max_steps=cfg.train.max_steps,
         lr_scheduler_type="cosine", warmup_steps=0.03, logging_steps=logging_interval(total_steps),
-        save_strategy="steps", save_steps=cfg.train.eval_steps, save_total_limit=1,  # a crash keeps the last checkpoint
+        save_strategy="steps", save_steps=cfg.train.eval_steps,  # `ChecksummedCheckpoints` keeps the last (once it vouches for itself)
         eval_strategy="no", report_to="wandb" if report_to == "wandb" else "none", use_cpu=not gpu,
         # bf16 autocast; not under FSDP, where the weights are bf16 already and accelerate's mixed precision would keep the LoRA
         # shards in float32, so that PEFT casts each LoRA input to float32 for a weight FSDP gathers in bf16 (a dtype error)
@@ -145,12 +151,28 @@ def train(cfg: RunConfig, # from `build_cfg`
     try:
         checkpoint = prepare_run_folder(cfg.run_dir, cfg, claim.token)
         if cfg.train.num_gpus > 1: return _launch(cfg, checkpoint, claim.token)
-        phases = RunPhases(cfg.run_dir, claim.token)
-        try: return run_phases(TrainingRun(cfg, checkpoint, phases, list(callbacks)))
-        except BaseException as e:
-            write_run_state(cfg.run_dir, "failed", phase=phases.current, error=f"{type(e).__name__}: {e}")
-            raise
+        return run_to_end(TrainingRun(cfg, checkpoint, RunPhases(cfg.run_dir, claim.token), list(callbacks)))
     finally: claim.release()
+
+def run_to_end(run: TrainingRun) -> TrainResult | None:
+    "`run_phases` under the run's signal watch; a run that stops early says `preempted` (at a safe point) or `failed` in its state."
+    phases = run.phases
+    with PreemptionWatch(signal_numbers(run.cfg.train.preemption_signals)):
+        try: return run_phases(run)
+        except Preempted:
+            if phases.main: record_preemption(run.run_dir, phases.current)
+            raise
+        except BaseException as e:
+            if phases.main: write_run_state(run.run_dir, "failed", phase=phases.current, error=f"{type(e).__name__}: {e}")
+            raise
+
+def record_preemption(run_dir: Path, phase: str | None):
+    "The run's state `preempted`, with the step its newest checkpoint holds, and what to do next, on the terminal."
+    checkpoint = latest_checkpoint(run_dir)
+    step, cause = checkpoint_step(checkpoint) if checkpoint else 0, received_signal() or "another process's signal"
+    write_run_state(run_dir, "preempted", phase=phase, step=step, signal=cause, checkpoint=checkpoint.name if checkpoint else None)
+    console(f"{run_dir.name}: preempted by {cause} in {phase}, its work saved up to step {step}; the same command with "
+            "resume=auto (or true) continues it")
 
 def _launch(cfg: RunConfig, checkpoint: Path | None, claim_token: str) -> TrainResult:
     "Run the workers, pass their lines on, and read the finished run back."
@@ -159,10 +181,13 @@ def _launch(cfg: RunConfig, checkpoint: Path | None, claim_token: str) -> TrainR
     console(f"{cfg.run_dir.name}: launching {cfg.train.num_gpus} processes")
     env = dict(os.environ, **{CLAIM_ENV: claim_token}, PYTHONUNBUFFERED="1")
     with subprocess.Popen(launch_command(cfg, config_path, checkpoint), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, bufsize=1) as workers:
-        for line in workers.stdout: print(line, end="", flush=True)
+                          text=True, bufsize=1, preexec_fn=ignore_sigusr1) as workers:
+        # a signal goes to the training processes themselves: torch's launcher between them would kill them 30 s after a SIGTERM
+        with PreemptionWatch(signal_numbers(cfg.train.preemption_signals), forward=lambda: child_processes(workers.pid)):
+            for line in workers.stdout: print(line, end="", flush=True)
     config_path.unlink(missing_ok=True)
     state = run_status(cfg.run_dir)
+    if state.status == "preempted": raise Preempted(f"{cfg.run_dir}: preempted ({state.state.get('signal')}) at step {state.state.get('step')}")
     if workers.returncode != 0 or state.status != "finished":
         if state.status != "failed": write_run_state(cfg.run_dir, "failed", phase=state.phase, error=f"workers exited with {workers.returncode}")
         raise SarcasmSftError(f"{cfg.run_dir}: the {cfg.train.num_gpus} training processes failed ({run_status(cfg.run_dir).describe()})")
@@ -176,11 +201,8 @@ def worker_main(argv: list[str]) -> int:
     checkpoint = Path(argv[argv.index("--checkpoint") + 1]) if "--checkpoint" in argv else None
     claim, token = None, os.environ.get(CLAIM_ENV)  # `train` (one machine) claimed the folder and prepared it
     if token is None: claim, checkpoint, token = claim_on_rank_0(cfg)
-    phases = RunPhases(cfg.run_dir, token, main=process_rank()[0] == 0)
-    try: run_phases(TrainingRun(cfg, checkpoint, phases, []))
-    except BaseException as e:
-        if phases.main: write_run_state(cfg.run_dir, "failed", phase=phases.current, error=f"{type(e).__name__}: {e}")
-        raise
+    try: run_to_end(TrainingRun(cfg, checkpoint, RunPhases(cfg.run_dir, token, main=process_rank()[0] == 0), []))
+    except Preempted: return PREEMPTED_EXIT_CODE
     finally:
         if claim: claim.release()
     return 0
@@ -197,7 +219,7 @@ class TrainingRun:
     secrets: object = None; runtime: dict | None = None; splits: object = None; processor: object = None
     batching: object = None; estimate: dict | None = None; model: object = None; collator: object = None
     eval_rows: object = None; tracking: object = None; features: ImageFeatureCache | None = None
-    trainer: object = None; evals: GenerationEvalCallback | None = None; timer: StepTimer | None = None
+    trainer: object = None; evals: GenerationEvalCallback | None = None; timer: StepTimer | None = None; stop: StopOnSignal | None = None
     pace: dict | None = None; peaks: list | None = None
     step: int = 0; predictions: list | None = None; final: dict | None = None; blank: dict | None = None; analysis: dict | None = None
     adapter_saved: str = ""; check_rows: list | None = None; expected: dict | None = None; adapter: dict | None = None
@@ -213,6 +235,7 @@ def run_phases(run: TrainingRun) -> TrainResult | None:
     say_pace(run)
     with run.phases("final eval"): final_eval_phase(run)
     if not run.phases.main: drop_model(run); return None  # rank 0 saves, checks and reports, once every process has let go
+    working_alone()  # the other processes have done their part: this one's own signal stops it
     with run.phases("saving"): meta = saving_phase(run)
     drop_model(run)  # before the reload check loads a second base (over every GPU under FSDP)
     with run.phases("validating"): validation = validate_run(run.run_dir, run.cfg, run.check_rows, run.expected)
@@ -255,7 +278,7 @@ def plan_batching(run: TrainingRun):
 def on_shards(run: TrainingRun, predict) -> list:
     "`predict` on this process's share of the eval rows; every process gets every row's prediction back, in order."
     rows, real = eval_shard(run.eval_rows)
-    with whole_root(run.trainer.model_wrapped): return gathered(predict(rows)[:real])
+    with whole_root(run.trainer.model_wrapped), in_lockstep(): return gathered(predict(rows)[:real])
 
 def evaluate(run: TrainingRun, blank: bool = False) -> list[dict]:
     "The eval rows' predictions in the run's eval mode; `blank`: every image greyed out."
@@ -272,16 +295,52 @@ def training_phase(run: TrainingRun):
                                        snapshot=(lambda: adapter_weights(run.model, run.trainer.model_wrapped)) if cfg.train.select_best else None,
                                        history_path=run.run_dir / "eval_history.json", main=run.phases.main)
     if checkpoint: run.evals.restore(checkpoint_step(checkpoint))
-    run.timer = StepTimer(warmup=2)
+    run.timer, run.stop = StepTimer(warmup=2), StopOnSignal()
     for callback in trainer_callbacks(run): run.trainer.add_callback(callback)
+    name_checkpoint_write_errors(run.trainer)
+    if checkpoint: keep_adapter_dtype(run.model)
     if checkpoint and training_done(checkpoint): resume_finished_training(run.trainer, checkpoint)
     else: run.trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    if run.stop.stopped_at is not None: raise Preempted(f"stopped after step {run.stop.stopped_at}, with its checkpoint")
+
+def keep_adapter_dtype(model):
+    "Resume in the adapter's own dtype: TRL trains a QLoRA adapter in bf16, and PEFT's `load_adapter`, which the Trainer resumes through, would upcast it to float32 (a continued run would then train in another dtype than the run it continues)."
+    import functools
+    model.load_adapter = functools.partial(model.load_adapter, autocast_adapter_dtype=False)
+
+CHECKPOINT_WRITE_ORDER = ("adapter_model.safetensors", "optimizer.pt", "scheduler.pt", "rng_state", "trainer_state.json")
+
+def unwritten_files(folder: Path, # a checkpoint cut short
+                   ) -> list[str]:
+    "The files the checkpoint lacks, in the order the Trainer writes them: the first is the one it failed on."
+    previous = latest_checkpoint(folder.parent)  # a complete one, if any, says what a checkpoint holds
+    expected = ([str(p.relative_to(previous)) for p in previous.rglob("*") if p.is_file() and p.name != CHECKSUMS] if previous
+                else list(CHECKPOINT_WRITE_ORDER))
+    missing = [f for f in expected if not (folder / f).exists() and not any(folder.glob(f + "*"))]
+    # the model's other files (its config, the processor's) are written with its weights
+    return sorted(missing, key=lambda f: next((i for i, name in enumerate(CHECKPOINT_WRITE_ORDER) if f.startswith(name)), 0.5))
+
+def name_checkpoint_write_errors(trainer):
+    "A checkpoint that cannot be written (a full disk) fails the run naming the file, and goes whole: the one before stays the last."
+    save = trainer._save_checkpoint
+    def save_or_say_which_file(*args, **kwargs):
+        folder = Path(trainer.args.output_dir) / f"checkpoint-{trainer.state.global_step}"
+        try: return save(*args, **kwargs)
+        except Exception as e:
+            if not folder.exists(): raise
+            missing = unwritten_files(folder)
+            shutil.rmtree(folder, ignore_errors=True)
+            raise WriteError(f"{folder / missing[0] if missing else folder}: could not be written ({type(e).__name__}: {e}); "
+                             f"{folder.name} is discarded (it lacked {', '.join(missing) or 'nothing'}), the checkpoint before it kept") from e
+    trainer._save_checkpoint = save_or_say_which_file
 
 def trainer_callbacks(run: TrainingRun) -> list:
     "The run's Trainer callbacks, `FloatBuffers` before the first eval; progress on the terminal from rank 0 only."
     main, cfg = run.phases.main, run.cfg
     profiler = [StepProfiler(run.run_dir / "profile", cfg.train.profile_steps, rank=process_rank()[0])] if cfg.train.profile_steps else []
-    return [FloatBuffers(), run.evals, run.timer, AdapterInShardedCheckpoints(run.model, lambda: run.trainer.model_wrapped, main),
+    # StopOnSignal before the eval (a step that stops makes no eval); the checksums once the adapter is in the checkpoint
+    return [run.stop, FloatBuffers(), run.evals, run.timer, AdapterInShardedCheckpoints(run.model, lambda: run.trainer.model_wrapped, main),
+            ChecksummedCheckpoints(main),
             *([ConsoleProgress()] if main else []), *tensorboard_callbacks(run.tracking, run.run_dir), *run.callbacks, *profiler]
 
 # %% ../nbs/06_train.ipynb #b8ac5cca
