@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_cli.ipynb #dec85194
 from __future__ import annotations
-import argparse, json, os, sys
+import argparse, json, os, shutil, sys
 from pathlib import Path
 import sarcasm_sft
 from .config import RUN_PARAMETERS, SECRET_FIELDS, ConfigError, SarcasmSftError, build_cfg, parameter_help, show_default
@@ -15,8 +15,8 @@ from .runs import (CLAIM_ENV, LAUNCHING, REPORT, check_run_folder, claim_run_fol
 
 # %% auto #0
 __all__ = ['notebook_path', 'ConsoleLines', 'scrub_report', 'execute', 'checked_config', 'train_command', 'estimate_command',
-           'eval_command', 'compare_command', 'predict_command', 'export_command', 'build_parser', 'split_params',
-           'main']
+           'eval_command', 'compare_command', 'sweep_command', 'predict_command', 'export_command', 'build_parser',
+           'split_params', 'main']
 
 # %% ../nbs/08_cli.ipynb #619a73f9
 def notebook_path(name: str, # e.g. "06_train.ipynb"
@@ -46,10 +46,14 @@ def scrub_report(path: Path):
         if redact(text) != text: atomic_write_text(path, redact(text))
 
 def _ipc_kernel_manager():
-    "A kernel manager over local sockets: no network port, and no 'Kernel is running over TCP' warning on the terminal."
+    "A kernel manager over local sockets in a folder of its own: no network port, no 'Kernel is running over TCP' warning, and no socket shared with a kernel another command starts at the same moment in the same folder (a sweep's workers)."
+    import tempfile
     from jupyter_client.manager import KernelManager
     class IpcKernelManager(KernelManager):
-        def __init__(self, **kwargs): super().__init__(transport="ipc", **kwargs)
+        def __init__(self, **kwargs): super().__init__(transport="ipc", ip=str(Path(tempfile.mkdtemp(prefix="sarcasm-sft-kernel-")) / "kernel"), **kwargs)
+        async def _async_cleanup_resources(self, restart: bool = False):
+            await super()._async_cleanup_resources(restart)
+            if not restart: shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
     return IpcKernelManager
 
 def execute(notebook: Path, output: Path, parameters: dict) -> int:
@@ -153,6 +157,23 @@ def compare_command(run_dirs: list[str], # run folders (e.g. the shell's expansi
     if code == 0: print((target / "comparison.md").read_text())
     return code
 
+def sweep_command(name: str, params: list, # [[parameter, values]] as -p gives them
+                  seeds: str = "0", search: str = "grid", trials: int = 0, metric: str = "macro_f1", # see `sweep_spec`
+                  workers: int | None = None, storage: str | None = None, notebook: str | None = None) -> int:
+    "Run what is left of the sweep; once it is done, execute 07d_sweep.ipynb into its folder and print its table."
+    from sarcasm_sft.sweep import SWEEP_REPORT, run_sweep, sweep_spec
+    out_dir = dict(map(tuple, params)).get("out_dir", "outputs")
+    spec = sweep_spec(name, [(k, v) for k, v in params if k != "out_dir"], seeds, search, trials, metric, out_dir)
+    ended = run_sweep(spec, storage, workers)
+    if ended == "preempted":
+        print(f"sweep {name}: stopped by a signal; the same command continues it", file=sys.stderr); return PREEMPTED_EXIT_CODE
+    if ended == "others running":
+        print(f"sweep {name}: this machine's runs are done; the command that ends last writes the report"); return 0
+    code = execute(notebook_path(SWEEP_REPORT, notebook), spec.folder / SWEEP_REPORT, dict(sweep_dir=str(spec.folder.resolve())))
+    if code == 0: print((spec.folder / "sweep.md").read_text())
+    if ended == "failed": print(f"sweep {name}: some runs failed twice (see {spec.folder / 'runs'}); the report covers the others", file=sys.stderr)
+    return 1 if ended == "failed" else code
+
 def predict_command(run_dir: str, text: str | None = None, image: str | None = None, # one post
                     data: str | None = None, out: str | None = None, generate: bool = False, chunk_rows: int = 512, # every post of a source
                     gpus: int = 1, # processes for --data, one per GPU
@@ -207,6 +228,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--generate", action="store_true", help="also write each post's generated answer")
     r.add_argument("--chunk-rows", type=int, default=512, help="rows per chunk: a killed prediction resumes after the last whole one")
     r.add_argument("--gpus", type=int, default=1, help="processes for --data, one per GPU (CPU processes where there is none)")
+    w = sub.add_parser("sweep", help="a grid of runs (or a TPE search) with several seeds, in workers on any number of GPUs and machines; a report with paired tests")
+    w.add_argument("name", help="the sweep's name: its folder is outputs/sweeps/NAME/")
+    w.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUES"),
+                   help="8,16,32: a grid dimension; 1e-5:1e-3:log: a range (--search tpe); one value: the same in every run")
+    w.add_argument("--seeds", default="0", help="every configuration runs with each seed (default: 0)")
+    w.add_argument("--search", default="grid", choices=["grid", "tpe"], help="grid (default) or Optuna's TPE sampler over the ranges")
+    w.add_argument("--trials", type=int, default=0, help="configurations a TPE search tries")
+    w.add_argument("--metric", default="macro_f1", help="what ranks configurations: accuracy, macro_f1, f1_sarcastic or roc_auc")
+    w.add_argument("--workers", type=int, help="runs at a time on this machine (default: one per GPU, each on its own; 1 without GPUs)")
+    w.add_argument("--storage", help="a database URL several machines share (default: SQLite in the sweep's folder)")
+    w.add_argument("--notebook", help="the sweep report notebook (default: nbs/07d_sweep.ipynb beside the package)")
     x = sub.add_parser("export", help="a Hugging Face folder of a finished run (adapter, processor, model card), checked by reloading it")
     x.add_argument("run_dir"); x.add_argument("out", help="the folder to write (must not exist)")
     x.add_argument("--merge", action="store_true", help="merge the LoRA into the base model's original weights: loads without PEFT")
@@ -234,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "eval": return eval_command(args.run_dir, args.split, args.max_eval_samples, args.notebook)
         if args.command == "compare": return compare_command(args.run_dirs, args.sort_by, args.out, args.notebook)
         if args.command == "export": return export_command(args.run_dir, args.out, args.merge)
+        if args.command == "sweep":
+            return sweep_command(args.name, args.param + params, args.seeds, args.search, args.trials, args.metric, args.workers, args.storage, args.notebook)
         return predict_command(args.run_dir, args.text, args.image, args.data, args.out, args.generate, args.chunk_rows, args.gpus)
     except SarcasmSftError as e:  # the package's own errors: one line, exit 2 (a bug keeps its traceback)
         print(f"sarcasm-sft {args.command}: {redact(e)}", file=sys.stderr)

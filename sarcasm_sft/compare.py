@@ -9,10 +9,12 @@ from pathlib import Path
 from .config import SarcasmSftError, markdown_table
 from .runs import require_finished_run, run_config, run_status, write_json
 from .env import atomic_write_text
+from .significance import tests_against_best
 
 # %% auto #0
 __all__ = ['COMPARED_METRICS', 'SCORED_METRICS', 'IGNORED_PARAMETERS', 'eval_rows_key', 'run_summary', 'differing_parameters',
-           'compare_runs', 'comparison_markdown', 'comparison_csv', 'plot_comparison', 'write_comparison']
+           'compare_runs', 'paired_tests', 'comparison_markdown', 'comparison_csv', 'plot_comparison',
+           'write_comparison']
 
 # %% ../nbs/07b_compare.ipynb #e759c5e9
 COMPARED_METRICS = ("accuracy", "macro_f1", "f1_sarcastic")
@@ -73,8 +75,16 @@ def compare_runs(run_dirs, # run folders (unfinished ones are listed as skipped)
                          comparable="yes" if comparable else f"no: scored on other rows than {groups[reference][0]}"))
     best_first = lambda r: (r["comparable"] != "yes", -(r.get(sort_by) if r.get(sort_by) is not None else -math.inf))
     if sort_by == "ece": best_first = lambda r: (r["comparable"] != "yes", r.get("ece", math.inf))  # lower is better
-    return dict(rows=sorted(rows, key=best_first), varying=varying, skipped=skipped, sort_by=sort_by,
+    rows = sorted(rows, key=best_first)
+    return dict(rows=rows, varying=varying, skipped=skipped, sort_by=sort_by, paired=paired_tests(summaries, rows),
                 reference_rows=dict(split=reference[0], key=reference[1], runs=groups[reference]))
+
+def paired_tests(summaries: list[dict], rows: list[dict]) -> list[dict]:
+    "Two runs scored on the same rows: McNemar and the paired bootstrap, the better one against the other (`significance`); else []."
+    if len(rows) != 2 or any(r["comparable"] != "yes" for r in rows): return []
+    path = {s["run"]: Path(s["path"]) for s in summaries}
+    read = lambda run: [json.loads(line) for line in (path[run] / "predictions.jsonl").read_text().splitlines() if line.strip()]
+    return tests_against_best({r["run"]: {0: read(r["run"])} for r in rows}, rows[0]["run"])
 
 # %% ../nbs/07b_compare.ipynb #56f9fc5e
 def comparison_markdown(table: dict) -> str:
@@ -85,7 +95,12 @@ def comparison_markdown(table: dict) -> str:
         v = row.get(col)
         if col in COMPARED_METRICS: return f"{v:.3f} [{row[col + '_ci95'][0]:.3f}, {row[col + '_ci95'][1]:.3f}]"
         return f"{v:.3f}" if isinstance(v, float) and col != "run_time_s" else ("" if v is None else str(v))
-    return markdown_table(cols, [[cell(r, c) for c in cols] for r in table["rows"]])
+    text = markdown_table(cols, [[cell(r, c) for c in cols] for r in table["rows"]])
+    for t in table.get("paired", []):
+        text += (f"\n\n{table['rows'][0]['run']} against {t['configuration']} on the same {t['rows']} rows: accuracy "
+                 f"{t['accuracy']['difference']:+.3f}, {t['accuracy']['verdict']} (exact McNemar); macro-F1 {t['macro_f1']['difference']:+.3f}, "
+                 f"{t['macro_f1']['verdict']} (paired bootstrap)")
+    return text
 
 def comparison_csv(table: dict) -> str:
     "One line per run, every column of the rows (intervals as low and high columns)."

@@ -132,4 +132,6 @@ def working_alone():
 def eval_stop_point():
     "Raise `Preempted` at an eval batch's boundary once a signal came (agreed on by every process inside `in_lockstep`)."
     if _others() and not _lockstep: return
-    if agreed(stop_requested()): raise Preempted(f"stopped in an eval on {received_signal() or 'another process' + chr(39) + 's signal'}")
+    if agreed(stop_requested()):
+        cause = received_signal() or "another process's signal"
+        raise Preempted(f"stopped in an eval on {cause}")
