@@ -4,7 +4,7 @@
 
 # %% ../nbs/07d_sweep.ipynb #fd621c63
 from __future__ import annotations
-import itertools, json, math, os, re, subprocess, sys
+import contextlib, itertools, json, math, os, re, subprocess, sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import numpy as np
@@ -16,8 +16,8 @@ from .significance import tests_against_best
 
 # %% auto #0
 __all__ = ['SWEEP_OWNED', 'MAXIMIZED', 'RANGE', 'SPEC_ATTR', 'SWEEP_WORKER', 'SWEEP_REPORT', 'REPORTED', 'SweepSpec',
-           'sweep_spec', 'grid_configurations', 'run_name_of', 'open_study', 'runs_dir', 'trial_key', 'tidy',
-           'sweep_finished', 'train_run', 'next_trial', 'work', 'run_sweep', 'swept', 'sweep_runs',
+           'sweep_spec', 'grid_configurations', 'run_name_of', 'sweep_lock', 'open_study', 'runs_dir', 'trial_key',
+           'tidy', 'sweep_finished', 'train_run', 'next_trial', 'work', 'run_sweep', 'swept', 'sweep_runs',
            'configuration_label', 'configuration_rows', 'paired_against_best', 'mean_sd', 'sweep_markdown',
            'plot_sweep', 'write_sweep_report']
 
@@ -77,6 +77,16 @@ def run_name_of(spec: SweepSpec, config: dict, seed: int) -> str:
 # %% ../nbs/07d_sweep.ipynb #830e0a42
 SPEC_ATTR = "sarcasm_sft_sweep"
 
+@contextlib.contextmanager
+def sweep_lock(spec: SweepSpec):
+    "One command at a time changes the queue (two machines starting together would both continue the same trial)."
+    import fcntl
+    spec.folder.mkdir(parents=True, exist_ok=True)
+    with open(spec.folder / ".queue.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try: yield
+        finally: fcntl.flock(lock, fcntl.LOCK_UN)
+
 def open_study(spec: SweepSpec, storage: str | None = None, # a database URL several machines share (default: SQLite in the sweep folder)
               ):
     "The sweep's study, created (with its queue of runs) or loaded; refused if it was made with other settings."
@@ -85,12 +95,13 @@ def open_study(spec: SweepSpec, storage: str | None = None, # a database URL sev
     spec.folder.mkdir(parents=True, exist_ok=True)
     sampler = optuna.samplers.TPESampler(seed=spec.seeds[0]) if spec.search == "tpe" else None
     study = optuna.create_study(storage=storage or spec.default_storage, study_name=spec.name, direction="maximize", load_if_exists=True, sampler=sampler)
-    saved = study.user_attrs.get(SPEC_ATTR)
-    if saved is None:
-        study.set_user_attr(SPEC_ATTR, asdict(spec))
-        for config, seed in itertools.product(grid_configurations(spec), spec.seeds) if spec.search == "grid" else []:
-            study.enqueue_trial({}, user_attrs=dict(config=config, seeds=[seed], runs=[run_name_of(spec, config, seed)]))
-    elif saved != asdict(spec):
+    with sweep_lock(spec):  # the queue is made once, by the first command
+        saved = study.user_attrs.get(SPEC_ATTR)
+        if saved is None:
+            for config, seed in itertools.product(grid_configurations(spec), spec.seeds) if spec.search == "grid" else []:
+                study.enqueue_trial({}, user_attrs=dict(config=config, seeds=[seed], runs=[run_name_of(spec, config, seed)]))
+            study.set_user_attr(SPEC_ATTR, asdict(spec))
+    if saved is not None and saved != asdict(spec):
         changed = sorted(k for k in saved if saved[k] != asdict(spec)[k])
         raise SarcasmSftError(f"sweep {spec.name} exists with other settings ({', '.join(changed)}); choose another name")
     write_json(spec.folder / "sweep.json", asdict(spec))
@@ -103,15 +114,19 @@ def trial_key(trial) -> str: return json.dumps([trial.user_attrs.get("config"), 
 # %% ../nbs/07d_sweep.ipynb #68959f10
 def tidy(study, spec: SweepSpec) -> list[str]:
     "Continue the trials whose worker is gone and retry each failed run once; what was done, in words."
+    with sweep_lock(spec): return _tidy(study, spec)
+
+def _tidy(study, spec: SweepSpec) -> list[str]:
     from optuna.trial import TrialState
-    trials, said = study.get_trials(deepcopy=False), []
+    ours = lambda: [t for t in study.get_trials(deepcopy=False) if "runs" in t.user_attrs]  # (not a trial asked of an empty queue)
+    trials, said = ours(), []
     carried = lambda t: {k: t.user_attrs[k] for k in ("config", "seeds", "runs", "retry_of") if k in t.user_attrs}
     for t in trials:
         alive = any(run_status(runs_dir(spec) / r).status == "running" for r in t.user_attrs.get("runs", []))
         if t.state == TrialState.RUNNING and not alive:
             study.tell(t.number, state=TrialState.FAIL)
             study.enqueue_trial({}, user_attrs=dict(carried(t), continues=t.number)); said.append(f"{', '.join(t.user_attrs.get('runs', []))}: continued")
-    trials = study.get_trials(deepcopy=False)
+    trials = ours()
     continued = {t.user_attrs.get("continues") for t in trials}  # trials left by a gone worker, not failures of their runs
     for key in {trial_key(t) for t in trials if t.state == TrialState.FAIL}:
         same = [t for t in trials if trial_key(t) == key]
