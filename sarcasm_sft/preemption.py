@@ -21,7 +21,6 @@ PREEMPTED_EXIT_CODE = 75  # EX_TEMPFAIL: the run stopped on a signal with its wo
 
 class Preempted(SarcasmSftError):
     "A run stopped on a termination signal at a safe point; what it had finished is saved."
-    exit_code = PREEMPTED_EXIT_CODE
 
 def signal_numbers(names: str, # comma-separated: SIGTERM,SIGUSR1 (or TERM,USR1); none: catch no signal
                   ) -> list[signal.Signals]:
@@ -46,11 +45,10 @@ class PreemptionWatch:
     def __init__(self, signals: list, # from `signal_numbers`
                  forward=None, # () -> pids to pass each signal on to
                 ):
-        self.signals, self.forward, self.received, self.count, self.previous = list(signals), forward, None, 0, {}
+        self.signals, self.forward, self.received, self.previous = list(signals), forward, None, {}
 
     def _handle(self, signum, frame):
         if os.getpid() != self.pid: return  # a forked worker: the run it belongs to decides
-        self.count += 1
         name = signal.Signals(signum).name
         if self.received is None:
             self.received = name

@@ -168,8 +168,8 @@ def run_to_end(run: TrainingRun) -> TrainResult | None:
 
 def record_preemption(run_dir: Path, phase: str | None):
     "The run's state `preempted`, with the step its newest checkpoint holds, and what to do next, on the terminal."
-    checkpoint = latest_checkpoint(run_dir)
-    step, cause = checkpoint_step(checkpoint) if checkpoint else 0, received_signal() or "another process's signal"
+    checkpoint = latest_checkpoint(run_dir)  # (its checksums checked once, here)
+    step, cause = int(checkpoint.name.rsplit("-", 1)[1]) if checkpoint else 0, received_signal() or "another process's signal"
     write_run_state(run_dir, "preempted", phase=phase, step=step, signal=cause, checkpoint=checkpoint.name if checkpoint else None)
     console(f"{run_dir.name}: preempted by {cause} in {phase}, its work saved up to step {step}; the same command with "
             "resume=auto (or true) continues it")
