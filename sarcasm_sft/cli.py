@@ -98,7 +98,7 @@ def train_command(params: dict, # flat parameter name -> value (strings are fine
         found = check_run_folder(run_dir, cfg)  # before papermill writes a report into it
         write_run_state(run_dir, "running", phase=LAUNCHING, claim=claim.token, found=found.status, found_phase=found.phase,
                         found_error=found.error)
-        if cfg.train.resume: set_aside_report(run_dir)
+        if cfg.train.resume: set_aside_report(run_dir, found.status)
         flat = cfg.flat()
         chosen = {k: flat[k] for k in params} | {"run_name": cfg.output.run_name, "out_dir": cfg.output.out_dir}
         print(f"run folder: {run_dir}")

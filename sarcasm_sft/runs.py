@@ -362,11 +362,13 @@ def check_run_folder(run_dir: Path, cfg: RunConfig,
 # %% ../nbs/05c_runs.ipynb #8c92efb6
 REPORT = "06_train.ipynb"
 
-def set_aside_report(run_dir: Path) -> Path | None:
-    "Keep an earlier attempt's report as 06_train.failed-N.ipynb, so a resumed run writes its own beside it."
+def set_aside_report(run_dir: Path,
+                     ended: str, # how that attempt ended: "failed", "interrupted" or "preempted"
+                    ) -> Path | None:
+    "Keep an earlier attempt's report as 06_train.<ended>-N.ipynb (N: the attempt), so a resumed run writes its own beside it."
     report = run_dir / REPORT
     if not report.exists(): return None
-    kept = run_dir / f"06_train.failed-{sum(1 for _ in run_dir.glob('06_train.failed-*')) + 1}.ipynb"
+    kept = run_dir / f"06_train.{ended}-{sum(1 for _ in run_dir.glob('06_train.*-*.ipynb')) + 1}.ipynb"
     report.rename(kept)
     return kept
 

@@ -3,14 +3,15 @@
 - stages `preempt`: `sarcasm-sft train` with the defaults (batch 16) gets a SIGTERM in its first eval, then another run gets one
   mid-training; each is timed from the signal to the command's exit (the checkpoint written), and the second is continued with
   `-p resume auto` to the end;
-- stage `use`: `sarcasm-sft export RUN OUT --merge` of that finished run, timed, with its peak host memory; then, in one process,
+- stage `train`: the same run, unsignalled, to its end (for `use` without `preempt`);
+- stage `use`: `sarcasm-sft export RUN OUT --merge` of the finished run (the continued one, else the unsignalled one), timed, with its peak host memory; then, in one process,
   `predict_source` over the data against a score-mode eval (`score_predictions`) of the validation rows, both in rows/s.
 
-    python benchmarks/scripts/preemption_and_use.py --out DIR [--stages preempt,use] [--rows 320 --eval-rows 64 --max-steps 20]
+    python benchmarks/scripts/preemption_and_use.py --out DIR [--stages preempt,train,use] [--rows 320 --eval-rows 64 --max-steps 20]
     python benchmarks/scripts/preemption_and_use.py --shape tiny --out /tmp/x   (CPU dry run)
 
 Writes DIR/preemption_and_use.json and .md after every stage (a command cut short keeps what it measured)."""
-import argparse, json, os, re, signal, subprocess, sys, threading, time
+import argparse, json, os, re, shutil, signal, subprocess, sys, threading, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cli_default_run import write_mmsd_layout
@@ -106,9 +107,12 @@ def main():
         mid_step = lambda line: (m := re.search(r"step (\d+)/\d+: loss", line)) is not None and int(m.group(1)) >= 6
         results["cases"].append(train_until_signalled("preempted-mid-training", common, runs, mid_step)); keep()
         results["cases"].append(train_until_signalled("preempted-mid-training", common, runs, lambda line: False, ["-p", "resume", "auto"])); keep()
-    finished = runs / "preempted-mid-training"
+    if "train" in a.stages:
+        results["cases"].append(train_until_signalled("unsignalled", common, runs, lambda line: False)); keep()
+    finished = next(runs / name for name in ("preempted-mid-training", "unsignalled") if (runs / name).exists())
     if "use" in a.stages and json.loads((finished / "run_state.json").read_text())["status"] == "finished":
         merged = Path(a.data) / "merged"
+        shutil.rmtree(merged, ignore_errors=True)  # a rerun's export needs a new folder
         code, wall, rss = peak_rss_of(["sarcasm-sft", "export", str(finished), str(merged), "--merge"])
         results["merge"] = dict(exit=code, wall_s=wall, peak_rss_gib=rss); keep()
         results["predict"] = predict_against_score(finished, data, Path(a.data) / "predictions"); keep()
