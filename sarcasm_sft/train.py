@@ -63,6 +63,10 @@ class RunPhases:
         if self.main:
             write_run_state(self.run_dir, "running", phase=name, claim=self.claim_token)
             console(f"{self.run_dir.name}: {name}")
+        with self.timed(name): yield
+    @contextlib.contextmanager
+    def timed(self, name: str):
+        "Time a step between phases too (nothing written or said), so that the timings add up to the run."
         started = time.time()
         yield
         self.timings[f"{name}_s"] = round(time.time() - started, 2)
@@ -232,12 +236,12 @@ def run_phases(run: TrainingRun) -> TrainResult | None:
     "Load, train, evaluate, save, validate; rank 0 returns the result, the other processes None."
     with run.phases("loading"): load_phase(run)
     with run.phases("training"): training_phase(run)
-    say_pace(run)
+    with run.phases.timed("pace"): say_pace(run)
     with run.phases("final eval"): final_eval_phase(run)
     if not run.phases.main: drop_model(run); return None  # rank 0 saves, checks and reports, once every process has let go
     working_alone()  # the other processes have done their part: this one's own signal stops it
     with run.phases("saving"): meta = saving_phase(run)
-    drop_model(run)  # before the reload check loads a second base (over every GPU under FSDP)
+    with run.phases.timed("releasing memory"): drop_model(run)  # before the reload check loads a second base (over every GPU under FSDP)
     with run.phases("validating"): validation = validate_run(run.run_dir, run.cfg, run.check_rows, run.expected)
     return finish(run, meta, validation)
 

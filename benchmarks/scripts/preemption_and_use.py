@@ -67,6 +67,7 @@ def report(results: dict) -> str:
         s = c["state"]
         lines.append(f"| {c['run']} {c['extra']} | {c['exit']} | {s['status']}, phase {s['phase']}, step {s.get('step')} | "
                      f"{c.get('signalled_at', '')} | {c.get('signal_to_saved_s', '')} | {c.get('signal_to_exit_s', '')} | {c['wall_s']} |")
+    lines += [f"\n{c['run']}: timings inside the run (s): {c['timings']}" for c in results["cases"] if "timings" in c]
     if "merge" in results:
         m = results["merge"]
         lines += ["", f"export --merge: exit {m['exit']}, {m['wall_s']} s, peak host memory {m['peak_rss_gib']} GiB (largest process)"]
@@ -108,7 +109,9 @@ def main():
         results["cases"].append(train_until_signalled("preempted-mid-training", common, runs, mid_step)); keep()
         results["cases"].append(train_until_signalled("preempted-mid-training", common, runs, lambda line: False, ["-p", "resume", "auto"])); keep()
     if "train" in a.stages:
-        results["cases"].append(train_until_signalled("unsignalled", common, runs, lambda line: False)); keep()
+        case = train_until_signalled("unsignalled", common, runs, lambda line: False)
+        meta = runs / "unsignalled" / "training_meta.json"
+        results["cases"].append(dict(case, timings=json.loads(meta.read_text())["timings"]) if meta.exists() else case); keep()
     finished = next(runs / name for name in ("preempted-mid-training", "unsignalled") if (runs / name).exists())
     if "use" in a.stages and json.loads((finished / "run_state.json").read_text())["status"] == "finished":
         merged = Path(a.data) / "merged"
