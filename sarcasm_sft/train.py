@@ -113,8 +113,9 @@ def sft_config(cfg: RunConfig, run_dir: Path, total_steps: int,
         remove_unused_columns=False, dataset_kwargs={"skip_prepare_dataset": True}, packing=False, max_length=None,
         gradient_checkpointing=False,  # load_model already set it up, non-reentrant (the Trainer's would re-enable input grads)
         # images are decoded, resized and tiled in worker processes, a few batches ahead of the GPU
+        # (workers end with each epoch: persistent ones outlive training in the Trainer's reference cycles, and when the garbage
+        # collector frees them their queues close first, so each worker missed its stop message and cost a 5 s join timeout)
         dataloader_num_workers=workers, dataloader_pin_memory=gpu, dataloader_prefetch_factor=PREFETCH_BATCHES if workers else None,
-        dataloader_persistent_workers=workers > 0,
         ddp_find_unused_parameters=cfg.data.text_only))  # several processes: every LoRA weight gets a gradient when rows have images
 
 # %% ../nbs/06_train.ipynb #12a9d52f
