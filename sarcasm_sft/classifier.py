@@ -4,7 +4,7 @@
 
 # %% ../nbs/06b_classifier.ipynb #52539965
 from __future__ import annotations
-import csv, io, json, os, re, shutil, subprocess, sys
+import bisect, contextlib, csv, io, itertools, json, os, re, shutil, subprocess, sys
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
@@ -12,14 +12,14 @@ from tqdm.auto import tqdm
 from .config import LABEL_WORDS, RunConfig, SarcasmSftError
 from .env import atomic_write_text, console
 from .data import DataError, LoadReport, image_problem, load_all_splits
-from .scoring import generate_predictions, metrics_of, score_predictions
+from .scoring import generate_predictions, metrics_of, scored_rows
 from .runs import load_run, require_finished_run, write_json
 from .launch import accelerate_command, process_rank
 
 # %% auto #0
 __all__ = ['PREDICTION_COLUMNS', 'PREDICT_WORKER', 'run_threshold', 'open_image', 'SarcasmClassifier', 'source_rows',
-           'predictions_dir', 'predictions_csv', 'predict_source', 'finish_predictions', 'predict_in_processes',
-           'predict_worker']
+           'JoinedRows', 'predictions_dir', 'predictions_csv', 'predict_source', 'finish_predictions',
+           'predict_in_processes', 'predict_worker']
 
 # %% ../nbs/06b_classifier.ipynb #06d68876
 def run_threshold(run_dir, # a finished run folder
@@ -58,10 +58,19 @@ class SarcasmClassifier:
                      generate: bool = False, # also generate each post's answer (slower: a few tokens per row)
                      desc: str = "predict"):
         "One dict per row: id, label, margin, p_sarcastic, prediction (at the threshold), prompt_tokens, tiles; and generation if asked."
-        scored = score_predictions(self.model, self.processor, rows, self.cfg, self.threshold, desc=desc)
-        if generate:
-            for s, g in zip(scored, generate_predictions(self.model, self.processor, rows, self.cfg, desc=f"{desc} (generation)")):
-                s["generation"] = g["generation"]
+        scored = list(self.scored_rows(rows, desc=desc))
+        return self.with_generations(scored, rows, desc) if generate else scored
+
+    def scored_rows(self, rows, # as for `predict_rows`
+                    breaks=(), # row numbers no batch runs across (`scoring.scored_rows`)
+                    desc: str = "predict"):
+        "`predict_rows` without generation, each row's dict as soon as its batch is scored."
+        return scored_rows(self.model, self.processor, rows, self.cfg, self.threshold, desc=desc, breaks=breaks)
+
+    def with_generations(self, scored: list[dict], rows, desc: str = "predict") -> list[dict]:
+        "`scored`, the dicts of `rows`, each with the post's generated answer."
+        for s, g in zip(scored, generate_predictions(self.model, self.processor, rows, self.cfg, desc=f"{desc} (generation)"), strict=True):
+            s["generation"] = g["generation"]
         return scored
 
     def _rows(self, images, texts) -> list[dict]:
@@ -94,6 +103,17 @@ def _chunks(splits: list, chunk_rows: int):
     for name, rows in splits:
         for start in range(0, len(rows), chunk_rows): yield name, rows.select(range(start, min(start + chunk_rows, len(rows))))
 
+class JoinedRows:
+    "Several row sequences (lists or `datasets` splits) read as one, with `breaks` where each starts."
+    def __init__(self, parts: list):
+        self.parts, self.starts = parts, list(itertools.accumulate((len(p) for p in parts), initial=0))
+    def __len__(self): return self.starts[-1]
+    def __getitem__(self, i: int):
+        part = bisect.bisect_right(self.starts, i) - 1
+        return self.parts[part][i - self.starts[part]]
+    @property
+    def breaks(self) -> list[int]: return self.starts[1:-1]
+
 def predictions_dir(run_dir, source: str) -> Path:
     "Where a source's predictions go by default: a folder in the run folder named after the source."
     return Path(run_dir) / f"predictions-{re.sub(r'[^A-Za-z0-9_.-]+', '_', Path(source).name)}"
@@ -123,12 +143,18 @@ def predict_source(classifier: SarcasmClassifier,
         raise SarcasmSftError(f"{chunks_dir}: left by a prediction of another source or with other settings; delete it to start over")
     write_json(chunks_dir / "settings.json", settings)
     mine = [(k, split, rows) for k, (split, rows) in enumerate(_chunks(splits, chunk_rows)) if k % world == rank]
-    with tqdm(total=sum(len(rows) for *_, rows in mine), unit="row", desc=f"predict {Path(source).name}", disable=rank != 0) as progress:
-        for k, split, rows in mine:
-            chunk = chunks_dir / f"{k:06d}.jsonl"
-            if not chunk.exists():  # written whole or not at all: a kill loses at most the chunk in progress
-                predictions = [dict(p, split=split, predicted_label=LABEL_WORDS[p["prediction"]]) for p in classifier.predict_rows(rows, generate)]
-                atomic_write_text(chunk, "".join(json.dumps(p) + "\n" for p in predictions))
+    # chunks are written whole or not at all: a kill loses at most the chunk in progress
+    todo = [(k, split, rows) for k, split, rows in mine if not (chunks_dir / f"{k:06d}.jsonl").exists()]
+    # one pass over every chunk to do, so that the DataLoader's workers start once; each chunk's rows keep their own batches
+    joined = JoinedRows([rows for *_, rows in todo])
+    mine_rows = sum(len(rows) for *_, rows in mine)
+    with tqdm(total=mine_rows, initial=mine_rows - len(joined), unit="row", desc=f"predict {Path(source).name}", disable=rank != 0) as progress, \
+         contextlib.closing(classifier.scored_rows(joined, joined.breaks)) as scores:
+        for k, split, rows in todo:
+            scored = list(itertools.islice(scores, len(rows)))
+            if generate: scored = classifier.with_generations(scored, rows)
+            predictions = [dict(p, split=split, predicted_label=LABEL_WORDS[p["prediction"]]) for p in scored]
+            atomic_write_text(chunks_dir / f"{k:06d}.jsonl", "".join(json.dumps(p) + "\n" for p in predictions))
             progress.update(len(rows))
     if world > 1:
         import torch.distributed as dist

@@ -19,11 +19,12 @@ from .planning import EVAL_BATCH_WITHOUT_GPU, eval_batch_rows
 __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID', 'LOGGED_METRICS', 'BOOTSTRAP_RESAMPLES',
            'BOOTSTRAP_SEED', 'BOOTSTRAP_METHOD', 'PREFETCH_BATCHES', 'CALIBRATION_BINS', 'normalize_label',
            'bootstrap_intervals', 'intervals_overlap', 'with_interval', 'sarcasm_metrics', 'default_workers',
-           'worker_count', 'eval_batches', 'StopPoints', 'host_memory_available', 'feature_cache_budget_gib',
-           'ImageFeatureCache', 'feature_keys', 'LayoutFeatures', 'kept_layouts', 'frozen_tower', 'feature_serving',
-           'model_inputs', 'row_facts', 'generate_predictions', 'metrics_of', 'sigmoid', 'score_predictions',
-           'answer_margins', 'calibration', 'threshold_candidates', 'macro_f1_at', 'choose_threshold', 'score_metrics',
-           'threshold_choice', 'with_generation', 'agreement', 'eval_predictions', 'outcome_lines', 'eval_subset']
+           'worker_count', 'batch_bounds', 'eval_batches', 'StopPoints', 'host_memory_available',
+           'feature_cache_budget_gib', 'ImageFeatureCache', 'feature_keys', 'LayoutFeatures', 'kept_layouts',
+           'frozen_tower', 'feature_serving', 'model_inputs', 'row_facts', 'generate_predictions', 'metrics_of',
+           'sigmoid', 'scored_rows', 'score_predictions', 'answer_margins', 'calibration', 'threshold_candidates',
+           'macro_f1_at', 'choose_threshold', 'score_metrics', 'threshold_choice', 'with_generation', 'agreement',
+           'eval_predictions', 'outcome_lines', 'eval_subset']
 
 # %% ../nbs/05b_scoring.ipynb #490b1bcc
 NEGATORS = {"not", "no", "non", "never", "neither", "nor", "hardly", "barely", "without", "nothing", "none", "isnt", "wasnt",
@@ -128,14 +129,22 @@ def worker_count(cfg: RunConfig | None) -> int:
     if wanted >= 0: return wanted
     return default_workers(os.cpu_count() or 1, int(os.environ.get("LOCAL_WORLD_SIZE", 1))) if torch.cuda.is_available() else 0
 
+def batch_bounds(rows: int, batch_size: int,
+                 breaks=(), # row numbers no batch runs across (each starts a new batch)
+                ) -> list[tuple[int, int]]:
+    "(start, end) of each batch: `batch_size` rows at a time, starting again at each break."
+    edges = sorted({0, rows, *(b for b in breaks if 0 < b < rows)})
+    return [(start, min(start + batch_size, end)) for begin, end in zip(edges, edges[1:]) for start in range(begin, end, batch_size)]
+
 class _Chunks:
     "The rows in batches, made into tensors by `make_batch` (in a DataLoader worker when there are workers)."
-    def __init__(self, rows, batch_size, make_batch, tile_layouts):
-        self.rows, self.batch_size, self.make_batch, self.tile_layouts = rows, batch_size, make_batch, tile_layouts
-    def __len__(self): return -(-len(self.rows) // self.batch_size)
+    def __init__(self, rows, batch_size, make_batch, tile_layouts, breaks=()):
+        self.rows, self.make_batch, self.tile_layouts = rows, make_batch, tile_layouts
+        self.bounds = batch_bounds(len(rows), batch_size, breaks)
+    def __len__(self): return len(self.bounds)
     def __getitem__(self, i):
-        start = i * self.batch_size
-        chunk = [self.rows[j] for j in range(start, min(start + self.batch_size, len(self.rows)))]
+        start, end = self.bounds[i]
+        chunk = [self.rows[j] for j in range(start, end)]
         keys = feature_keys(chunk, start)
         if self.tile_layouts and all(k in self.tile_layouts for k in keys):  # features all kept: the batch needs no pixels
             chunk = [dict(r, tile_layout=self.tile_layouts[k]) for r, k in zip(chunk, keys)]
@@ -147,10 +156,11 @@ def eval_batches(rows, # a dataset split or list of rows
                  make_batch, # rows -> tensors (a generation batch, a collated batch)
                  batch_size: int, workers: int,
                  tile_layouts: dict | None = None, # `ImageFeatureCache.tile_layouts`: batches whose rows it all holds are made without pixels
+                 breaks=(), # row numbers no batch runs across
                 ):
     "(ids and labels, tensors) per batch, in order; decoding, resizing and tiling run in `workers` processes ahead of the model."
     from torch.utils.data import DataLoader
-    chunks = _Chunks(rows, batch_size, make_batch, dict(tile_layouts or {}))
+    chunks = _Chunks(rows, batch_size, make_batch, dict(tile_layouts or {}), breaks)
     workers = max(min(workers, len(chunks) - 1), 0)  # a worker costs a process start: only where it has batches to prepare ahead
     # two batches ahead per worker: each worker outruns the GPU several times over, and every batch in flight is held in shared
     # memory (64 rows of 4-tile images: 0.5 GB in bf16), so more would only cost host memory
@@ -312,31 +322,32 @@ def metrics_of(predictions: list[dict], # from `generate_predictions` or `score_
 def sigmoid(x: float) -> float: return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))  # no overflow
 
 # %% ../nbs/05b_scoring.ipynb #b362a604
-def score_predictions(model, processor, rows, # a dataset split or list of rows (id, image, text, label)
-                      cfg: RunConfig | None = None, # instruction, eval_batch_size, num_workers
-                      threshold: float = 0.5, # predict sarcastic where P(sarcastic) >= threshold
-                      blank_images: bool = False, # grey out every image
-                      desc: str = "score", # progress-bar label
-                      features: ImageFeatureCache | None = None, # reuse the rows' image features kept by an earlier eval
-                     ) -> list[dict]:
-    "One dict per row: id, label, margin (nats), p_sarcastic, prediction (1/0 at `threshold`), prompt_tokens, tiles."
+def scored_rows(model, processor, rows, # a dataset split or list of rows (id, image, text, label)
+                cfg: RunConfig | None = None, # instruction, eval_batch_size, num_workers
+                threshold: float = 0.5, # predict sarcastic where P(sarcastic) >= threshold
+                blank_images: bool = False, # grey out every image
+                desc: str = "score", # progress-bar label
+                features: ImageFeatureCache | None = None, # reuse the rows' image features kept by an earlier eval
+                breaks=(), # row numbers no batch runs across (the same rows in the same batches, however the rows are grouped)
+               ):
+    "Each row's dict as soon as its batch is scored (one pipeline of DataLoader workers for all of `rows`): id, label, margin (nats), p_sarcastic, prediction (1/0 at `threshold`), prompt_tokens, tiles."
     collate = Llama32VisionSFTCollator(processor, cfg, pixel_dtype=compute_dtype())
     a1, a0 = collate.answer_ids[1], collate.answer_ids[0]
     def both_answers(chunk):  # each row's prompt once, then both answers (built in the DataLoader workers)
         if blank_images:
             chunk = [dict(r, image=None if r["image"] is None else blank_like(r["image"], processor.image_processor)) for r in chunk]
         return prompt_with_both_answers(collate([dict(r, label=label) for label in (1, 0) for r in chunk]), collate.answer_ids)
-    was_training, out, dtype, layouts = model.training, [], compute_dtype(), LayoutFeatures()
+    was_training, done, dtype, layouts = model.training, 0, compute_dtype(), LayoutFeatures()
     model.eval()
     try:
         for chunk, batch in tqdm(eval_batches(rows, both_answers, eval_batch_rows(cfg) if cfg else EVAL_BATCH_WITHOUT_GPU, worker_count(cfg),
-                                                  kept_layouts(features, blank_images)),
+                                                  kept_layouts(features, blank_images), breaks),
                                  desc=desc, leave=False):
             facts = row_facts(batch, len(chunk), prompt_tokens=batch["position_ids"][:, -len(a0)])  # an answer starts where its prompt ends
             inputs = model_inputs(batch, model)
             inputs["attention_mask"] = torch.zeros(inputs["attention_mask"].shape, dtype=dtype, device=model.device).masked_fill(
                 ~inputs["attention_mask"], torch.finfo(dtype).min)  # additive, as every attention implementation takes it
-            with torch.no_grad(), feature_serving(model, chunk, len(out), inputs, blank_images, features, layouts):
+            with torch.no_grad(), feature_serving(model, chunk, done, inputs, blank_images, features, layouts):
                 if "pixel_values" in inputs:  # the vision tower and projector once, then the language model
                     inputs["cross_attention_states"] = image_features(
                         model, *(inputs.pop(k) for k in ("pixel_values", "aspect_ratio_ids", "aspect_ratio_mask")))
@@ -347,9 +358,15 @@ def score_predictions(model, processor, rows, # a dataset split or list of rows 
             logp0 = first[:, a0[0]] + sum(tail[:, len(a1) + k, a0[k]] for k in range(1, len(a0)))
             for row, margin, f in zip(chunk, (logp1 - logp0).tolist(), facts):
                 p = sigmoid(margin)
-                out.append(dict(id=row["id"], label=row["label"], margin=margin, p_sarcastic=p, prediction=int(p >= threshold), **f))
+                yield dict(id=row["id"], label=row["label"], margin=margin, p_sarcastic=p, prediction=int(p >= threshold), **f)
+            done += len(chunk)
     finally: model.train(was_training)
-    return out
+
+def score_predictions(model, processor, rows, cfg: RunConfig | None = None, threshold: float = 0.5, blank_images: bool = False,
+                      desc: str = "score", features: ImageFeatureCache | None = None, # as for `scored_rows`
+                     ) -> list[dict]:
+    "One dict per row: id, label, margin (nats), p_sarcastic, prediction (1/0 at `threshold`), prompt_tokens, tiles."
+    return list(scored_rows(model, processor, rows, cfg, threshold, blank_images, desc, features))
 
 # %% ../nbs/05b_scoring.ipynb #30c98f72
 def answer_margins(model, processor, rows, cfg: RunConfig | None = None) -> list[float]:
