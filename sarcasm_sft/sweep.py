@@ -166,8 +166,8 @@ def next_trial(study, spec: SweepSpec):
     if "config" not in trial.user_attrs:
         if spec.search == "grid": study.tell(trial, state=TrialState.FAIL); return None  # another worker took the last queued run
         config = {k: trial.suggest_categorical(k, v) for k, v in spec.grid.items()}
-        # 3 significant digits keep run names readable; a value that rounds onto a finished run's reuses that run
-        config |= {k: float(f"{trial.suggest_float(k, lo, hi, log=scale == 'log'):.3g}") for k, (lo, hi, scale) in spec.ranges.items()}
+        # 3 significant digits keep run names readable (within the range); a value that rounds onto a finished run's reuses that run
+        config |= {k: min(max(float(f"{trial.suggest_float(k, lo, hi, log=scale == 'log'):.3g}"), lo), hi) for k, (lo, hi, scale) in spec.ranges.items()}
         for k, v in dict(config=config, seeds=spec.seeds, runs=[run_name_of(spec, config, s) for s in spec.seeds]).items(): trial.set_user_attr(k, v)
     return trial
 
