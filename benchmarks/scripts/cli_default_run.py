@@ -80,6 +80,8 @@ def table(cases: list[dict]) -> str:
                      f"{c['wall_s']} | {ratio} | {c.get('samples_per_s')} | {t.get('training_s')} | {t.get('final eval_s')} | "
                      f"{t.get('validating_s')} | {c.get('first_eval_s')} | {c.get('later_evals_s')} | {b.get('micro_batch_size')} x {b.get('grad_accum')}, {b.get('gradient_checkpointing')}, "
                      f"eval {b.get('eval_batch_size')} | {c.get('peak_gib')} | {served} |")
+    lines += ["", "Timings inside each run (s; `total_s` is the whole `train()`):"]
+    lines += [f"- {c['variant']}: {c['timings']}" for c in cases if c.get("timings")]
     return "\n".join(lines)
 
 def main():
