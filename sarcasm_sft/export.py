@@ -16,8 +16,8 @@ from .scoring import eval_subset, with_interval
 from .runs import RELOAD_TOLERANCE, compare_reload, load_run, reload_answers, require_finished_run, run_config, write_json
 
 # %% auto #0
-__all__ = ['BASE_LICENSES', 'EXPORT_CHECK_ROWS', 'card_metadata', 'model_card', 'lora_deltas', 'base_checkpoint',
-           'checkpoint_shards', 'merge_into_base', 'check_rows', 'export_check', 'export_run']
+__all__ = ['BASE_LICENSES', 'MERGED_SHARD_GIB', 'EXPORT_CHECK_ROWS', 'card_metadata', 'model_card', 'lora_deltas',
+           'base_checkpoint', 'checkpoint_shards', 'merge_into_base', 'check_rows', 'export_check', 'export_run']
 
 # %% ../nbs/07c_export.ipynb #5f1888ba
 BASE_LICENSES = {"meta-llama/": "llama3.2"}  # the base checkpoint's license, by hub organisation
@@ -97,28 +97,40 @@ def checkpoint_shards(folder: Path) -> list[Path]:
     raise SarcasmSftError(f"{folder}: no model.safetensors or model.safetensors.index.json")
 
 # %% ../nbs/07c_export.ipynb #f92bc039
+MERGED_SHARD_GIB = 2.0  # the merged checkpoint's shard size, which bounds the merge's memory (about twice it: safetensors copies a shard to write it)
+
 def merge_into_base(base: Path, # the base checkpoint's folder (its original weights)
                     adapter_dir: Path, # the run's adapter folder
                     out: Path, # where the merged checkpoint goes (its shards, index and config)
+                    shard_gib: float = MERGED_SHARD_GIB, # the merged shards' size (a larger single tensor gets a shard of its own)
                    ) -> dict:
-    "Write the base checkpoint with every LoRA merged into its weight, shard by shard; what was merged."
-    from safetensors.torch import load_file, save_file
-    deltas, merged = lora_deltas(adapter_dir), set()
-    for shard in checkpoint_shards(base):
-        tensors = load_file(shard)  # one shard in memory at a time
-        for name, weight in tensors.items():
+    "Write the base checkpoint with every LoRA merged into its weight, reading one tensor at a time, in shards of `shard_gib`; what was merged."
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+    deltas, merged, weight_map, shard, total = lora_deltas(adapter_dir), set(), {}, {}, 0
+    def write_shard():
+        name = f"model-{len(set(weight_map.values())) + 1:05d}.safetensors"
+        save_file(shard, out / name, metadata={"format": "pt"})
+        weight_map.update(dict.fromkeys(shard, name)); shard.clear()
+    for source in checkpoint_shards(base):
+        with safe_open(source, "pt") as f: names = list(f.keys())
+        for name in names:
+            with safe_open(source, "pt") as f: tensor = f.get_tensor(name)  # opened for each tensor: only it is mapped in memory
             key = _canonical(name)
-            if key not in deltas or not name.endswith(".weight"): continue
-            a, b, scale = deltas[key]
-            tensors[name] = (weight.float() + scale * (b.float() @ a.float())).to(weight.dtype)
-            merged.add(key)
-        save_file(tensors, out / shard.name, metadata={"format": "pt"})
-        del tensors
+            if key in deltas and name.endswith(".weight"):
+                a, b, scale = deltas[key]
+                tensor = (tensor.float() + scale * (b.float() @ a.float())).to(tensor.dtype)
+                merged.add(key)
+            nbytes = tensor.numel() * tensor.element_size()
+            if shard and sum(t.numel() * t.element_size() for t in shard.values()) + nbytes > shard_gib * 2**30: write_shard()
+            shard[name] = tensor; total += nbytes
+    if shard: write_shard()
     missing = set(deltas) - merged
     if missing: raise SarcasmSftError(f"{base}: no weight for {len(missing)} LoRA modules, e.g. {'.'.join(sorted(missing)[0])}")
-    for f in base.iterdir():  # config, generation config, the shard index
-        if f.suffix == ".json" and f.name.startswith(("config", "generation_config", "model.safetensors.index")): shutil.copy(f, out / f.name)
-    return dict(lora_modules=len(deltas), shards=len(checkpoint_shards(base)))
+    (out / "model.safetensors.index.json").write_text(json.dumps(dict(metadata=dict(total_size=total), weight_map=weight_map), indent=2))
+    for f in base.iterdir():  # the config and generation config
+        if f.suffix == ".json" and f.name.startswith(("config", "generation_config")): shutil.copy(f, out / f.name)
+    return dict(lora_modules=len(deltas), shards=len(set(weight_map.values())))
 
 # %% ../nbs/07c_export.ipynb #00ceb6f5
 EXPORT_CHECK_ROWS = 64
