@@ -23,9 +23,9 @@ __all__ = ['CLAIM_FILE', 'STATE_FILE', 'CLAIM_ENV', 'EMPTY_CLAIM_GRACE_S', 'RUN_
            'RunStatus', 'run_status', 'write_json', 'write_predictions', 'run_config', 'require_finished_run',
            'load_run', 'package_versions', 'git_commit', 'device_name', 'plot_loss', 'plot_eval_history',
            'reload_answers', 'compare_reload', 'validate_run', 'file_checksums', 'write_checksums', 'checksums_fail',
-           'checkpoint_step', 'latest_checkpoint', 'check_run_folder', 'set_aside_report', 'prepare_run_folder',
-           'descendants', 'kill_tree', 'train_until', 'save_error_analysis', 'show_error_analysis',
-           'write_adapter_weights', 'save_adapter', 'save_run_files']
+           'step_in_name', 'checkpoint_step', 'latest_checkpoint', 'check_run_folder', 'set_aside_report',
+           'prepare_run_folder', 'descendants', 'kill_tree', 'train_until', 'save_error_analysis',
+           'show_error_analysis', 'write_adapter_weights', 'save_adapter', 'save_run_files']
 
 # %% ../nbs/05c_runs.ipynb #7bd59b10
 CLAIM_FILE, STATE_FILE = ".claim", "run_state.json"
@@ -320,10 +320,14 @@ def checksums_fail(checkpoint: Path) -> list[str]:
     found = file_checksums(checkpoint)
     return sorted(f for f, digest in recorded.items() if found.get(f) != digest)
 
+def step_in_name(checkpoint: Path) -> int:
+    "The step a checkpoint folder's name gives (checkpoint-12: 12), unchecked."
+    return int(checkpoint.name.rsplit("-", 1)[1])
+
 def checkpoint_step(path: Path) -> int | None:
     "The step of a complete Trainer checkpoint (every file written, its state readable and for that step, its checksums matching), else None."
     try:
-        step = int(path.name.rsplit("-", 1)[1])
+        step = step_in_name(path)
         state = json.loads((path / "trainer_state.json").read_text())
     except (ValueError, IndexError, OSError): return None
     complete = (state.get("global_step") == step and all((path / f).is_file() for f in CHECKPOINT_FILES)

@@ -23,7 +23,7 @@ from .analysis import error_analysis
 from .preemption import (PREEMPTED_EXIT_CODE, Preempted, PreemptionWatch, agreed, child_processes, ignore_sigusr1, in_lockstep,
                                     received_signal, signal_numbers, stop_requested, working_alone)
 from .runs import (CHECKSUMS, CLAIM_ENV, RELOAD_CHECK_ROWS, checkpoint_step, claim_run_folder, device_name, git_commit, package_versions,
-                              latest_checkpoint, prepare_run_folder, reload_answers, run_status, save_error_analysis, save_run_files, validate_run,
+                              latest_checkpoint, step_in_name, prepare_run_folder, reload_answers, run_status, save_error_analysis, save_run_files, validate_run,
                               write_json, write_run_state)
 from .launch import (WORKER_FLAG, AdapterInShardedCheckpoints, FloatBuffers, adapter_weights, claim_on_rank_0, eval_shard,
                                gathered, launch_command, load_adapter_weights, process_rank, release_gpu_memory, whole_root)
@@ -174,7 +174,7 @@ def run_to_end(run: TrainingRun) -> TrainResult | None:
 def record_preemption(run_dir: Path, phase: str | None):
     "The run's state `preempted`, with the step its newest checkpoint holds, and what to do next, on the terminal."
     checkpoint = latest_checkpoint(run_dir)  # (its checksums checked once, here)
-    step, cause = int(checkpoint.name.rsplit("-", 1)[1]) if checkpoint else 0, received_signal() or "another process's signal"
+    step, cause = step_in_name(checkpoint) if checkpoint else 0, received_signal() or "another process's signal"
     write_run_state(run_dir, "preempted", phase=phase, step=step, signal=cause, checkpoint=checkpoint.name if checkpoint else None)
     console(f"{run_dir.name}: preempted by {cause} in {phase}, its work saved up to step {step}; the same command with "
             "resume=auto (or true) continues it")

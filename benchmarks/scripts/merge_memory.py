@@ -1,19 +1,20 @@
 """The streaming merge (`export.merge_into_base`, what `sarcasm-sft export --merge` runs before its check) on the 11B
 architecture, on any machine (it never uses a GPU): its time and its peak host memory against the largest shard.
 
-A random bf16 checkpoint of Llama-3.2-11B-Vision's shape is written shard by shard (never whole in memory), with the tensor
+A random bf16 checkpoint of Llama-3.2-11B-Vision's shape is written shard by shard (`offline.build_random_checkpoint` holds the
+whole model, 20 GiB, which a small machine cannot), with the tensor
 names and shapes of `MllamaForConditionalGeneration`, and an adapter with random LoRA weights on the default targets of the
-`llama3_2vl` preset; a fresh process then merges one into the other, and its parent reads its peak resident memory.
+`llama3_2vl` preset; a fresh process then merges one into the other, and a parent of its own reads its peak resident memory (`peak_rss_of`).
 
     python benchmarks/scripts/merge_memory.py --out DIR [--work /tmp/merge-11b] [--shard-gib 5]
 
 Writes DIR/merge_memory.json and .md."""
-import argparse, json, os, platform, resource, shutil, subprocess, sys, time
+import argparse, json, os, platform, shutil, sys
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from preemption_and_use import peak_rss_of
 
-MERGE = ("import sys, time; from pathlib import Path; from sarcasm_sft.export import merge_into_base; "
-         "started = time.monotonic(); done = merge_into_base(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])); "
-         "print('merged', done, round(time.monotonic() - started, 1))")
+MERGE = "import sys; from pathlib import Path; from sarcasm_sft.export import merge_into_base; print(merge_into_base(*map(Path, sys.argv[1:])))"
 
 def meta_model():
     "The 11B architecture on the meta device: its tensor names and shapes, no memory."
@@ -75,14 +76,11 @@ def main():
     adapter = write_random_adapter(work / "adapter")
     merged = work / "merged"
     shutil.rmtree(merged, ignore_errors=True); merged.mkdir()
-    started = time.monotonic()
-    res = subprocess.run([sys.executable, "-c", MERGE, str(work / "base"), str(work / "adapter"), str(merged)], capture_output=True, text=True)
-    wall = round(time.monotonic() - started, 1)
-    if res.returncode: sys.exit(res.stderr[-3000:])
-    peak_gib = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20, 2)
+    code, wall, peak_gib = peak_rss_of([sys.executable, "-c", MERGE, str(work / "base"), str(work / "adapter"), str(merged)])
+    if code: sys.exit(f"the merge failed (exit {code})")
     from sarcasm_sft.runs import package_versions
     results = dict(machine=f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, no GPU used", base=base, adapter=adapter,
-                   merge=dict(wall_s=wall, peak_rss_gib=peak_gib, said=res.stdout.strip().splitlines()[-1]), versions=package_versions())
+                   merge=dict(wall_s=wall, peak_rss_gib=peak_gib, merged_shards=len(list(merged.glob("*.safetensors")))), versions=package_versions())
     (out / "merge_memory.json").write_text(json.dumps(results, indent=2))
     (out / "merge_memory.md").write_text(
         f"{results['machine']}\n\n| checkpoint | shards | largest shard (GiB) | adapter (GiB, float32) | merge (s) | peak host memory (GiB) |\n"
