@@ -127,13 +127,15 @@ def tensorboard_callbacks(tracking, run_dir: Path) -> list:
 
 # %% ../nbs/05e_callbacks.ipynb #8f564d02
 class StepTimer(TrainerCallback):
-    "Wall time of every optimizer step; this process's peak GPU memory from the first timed step on."
-    def __init__(self, warmup: int = 2): self.warmup, self.times, self.peak_gib = warmup, [], None
+    "Wall time of every optimizer step and between steps; this process's peak GPU memory from the first timed step on."
+    def __init__(self, warmup: int = 2): self.warmup, self.begins, self.times, self.peak_gib = warmup, [], [], None
+    def now(self) -> float:
+        if torch.cuda.is_available(): torch.cuda.synchronize()  # the GPU's work so far belongs to what came before
+        return time.perf_counter()
     def on_step_begin(self, args, state, control, **kw):  # (counted in steps this run took: a resumed run starts past 0)
         if len(self.times) == self.warmup and torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
-    def on_step_end(self, args, state, control, **kw):
-        if torch.cuda.is_available(): torch.cuda.synchronize()
-        self.times.append(time.perf_counter())
+        self.begins.append(self.now())
+    def on_step_end(self, args, state, control, **kw): self.times.append(self.now())
     def on_train_end(self, args, state, control, **kw):
         if torch.cuda.is_available(): self.peak_gib = round(torch.cuda.max_memory_allocated() / 2**30, 2)
     @property
@@ -144,9 +146,11 @@ class StepTimer(TrainerCallback):
 
     def pace(self, rows_per_step: int, # rows of one optimizer step over every process
             ) -> dict:
-        step = self.step_s
+        step, inside = self.step_s, [end - begin for begin, end in zip(self.begins, self.times)]
         return dict(samples_per_s=round(rows_per_step / step, 3) if step else None, step_s=round(step, 4) if step else None,
-                    steps_timed=max(len(self.times) - self.warmup, 0))
+                    steps_timed=max(len(self.times) - self.warmup, 0),
+                    in_steps_s=round(sum(inside), 2), slowest_step_s=round(max(inside, default=0), 3),
+                    between_steps_s=round(sum(begin - end for end, begin in zip(self.times, self.begins[1:])), 2))
 
 # %% ../nbs/05e_callbacks.ipynb #fee0ba61
 @contextlib.contextmanager

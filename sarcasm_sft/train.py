@@ -354,7 +354,8 @@ def say_pace(run: TrainingRun):
     run.pace, run.peaks = run.timer.pace(run.cfg.train.batch_size), gathered([run.timer.peak_gib])
     if not (run.phases.main and run.pace["samples_per_s"]): return
     peaks = f"; peak GPU memory per process: {', '.join(f'{p} GiB' for p in run.peaks)} (estimated {run.estimate['total']:.1f} GiB)"
-    console(f"pace: {run.pace['samples_per_s']} samples/s ({run.pace['step_s']} s per step)" + (peaks if None not in run.peaks else ""))
+    console(f"pace: {run.pace['samples_per_s']} samples/s ({run.pace['step_s']} s per step; {run.pace['in_steps_s']} s in steps, "
+            f"{run.pace['between_steps_s']} s between them: evals, data, saves)" + (peaks if None not in run.peaks else ""))
 
 def final_eval_phase(run: TrainingRun):
     "The final and blank-image evals, the error analysis, and the reload check's expected answers with the adapter's weights."

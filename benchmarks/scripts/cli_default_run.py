@@ -59,7 +59,7 @@ def run_variant(name: str, extra: list, common: list, runs: Path, cap_gib: float
     meta_path = runs / name / "training_meta.json"
     if meta_path.exists():
         meta = json.loads(meta_path.read_text())
-        case.update(samples_per_s=meta["pace"]["samples_per_s"], step_s=meta["pace"]["step_s"], steps=meta["total_steps"],
+        case.update(samples_per_s=meta["pace"]["samples_per_s"], step_s=meta["pace"]["step_s"], pace=meta["pace"], steps=meta["total_steps"],
                     batching=meta["batching"], peak_gib=meta["memory"]["peak_gib_per_process"],
                     estimate_gib=meta["memory"]["estimate_gib"]["total"], image_features=meta.get("image_features"),
                     timings=meta["timings"], validation_passed=meta["validation"]["passed"])
@@ -81,7 +81,7 @@ def table(cases: list[dict]) -> str:
                      f"{t.get('validating_s')} | {c.get('first_eval_s')} | {c.get('later_evals_s')} | {b.get('micro_batch_size')} x {b.get('grad_accum')}, {b.get('gradient_checkpointing')}, "
                      f"eval {b.get('eval_batch_size')} | {c.get('peak_gib')} | {served} |")
     lines += ["", "Timings inside each run (s; `total_s` is the whole `train()`):"]
-    lines += [f"- {c['variant']}: {c['timings']}" for c in cases if c.get("timings")]
+    lines += [f"- {c['variant']}: {c['timings']}; training's steps: {c.get('pace')}" for c in cases if c.get("timings")]
     return "\n".join(lines)
 
 def main():
