@@ -8,6 +8,7 @@ import re
 import torch
 from PIL import Image
 from .config import DEFAULT_INSTRUCTION, LABEL_WORDS, RunConfig, SarcasmSftError
+from .preemption import shield_worker
 
 # %% auto #0
 __all__ = ['FIXED_DATE', 'EOT', 'POST_SLOT', 'build_messages', 'render_prompt', 'blank_like', 'image_pixels', 'stand_in_pixels',
@@ -105,8 +106,9 @@ def encode_rows(processor, rows: list[dict], # rows with id, image (PIL or None)
     from transformers.models.mllama.processing_mllama import (convert_sparse_cross_attention_mask_to_dense,
                                                               get_cross_attention_token_mask)
     if not rows: raise ValueError("encode_rows: empty batch")
-    if torch.utils.data.get_worker_info() is not None and torch.get_num_threads() > 1:
-        torch.set_num_threads(1)  # in a DataLoader worker: one thread each, or the workers crowd out the main process
+    if torch.utils.data.get_worker_info() is not None:  # in a DataLoader worker:
+        shield_worker()  # a job's signals are left to the run
+        if torch.get_num_threads() > 1: torch.set_num_threads(1)  # one thread each, or the workers crowd out the main process
     def image_of(row):
         img = row.get("image")
         if img is None: return None

@@ -6,14 +6,14 @@
 from __future__ import annotations
 import contextlib, os, signal, threading
 from pathlib import Path
-import torch
+import torch, torch.utils.data
 from .config import ConfigError, SarcasmSftError
 from .env import CONSOLE_PREFIX
 
 # %% auto #0
 __all__ = ['PREEMPTION_SIGNALS', 'PREEMPTED_EXIT_CODE', 'Preempted', 'signal_numbers', 'PreemptionWatch', 'stop_requested',
-           'received_signal', 'process_parents', 'child_processes', 'ignore_sigusr1', 'agreed', 'in_lockstep',
-           'working_alone', 'eval_stop_point']
+           'received_signal', 'process_parents', 'child_processes', 'ignore_sigusr1', 'shield_worker', 'agreed',
+           'in_lockstep', 'working_alone', 'eval_stop_point']
 
 # %% ../nbs/02c_preemption.ipynb #3a74fb91
 PREEMPTION_SIGNALS = "SIGTERM,SIGINT,SIGUSR1"  # the default of the `preemption_signals` parameter
@@ -94,6 +94,24 @@ def child_processes(pid: int) -> list[int]:
 def ignore_sigusr1():
     "For the launcher between a run and its training processes (a `preexec_fn`): SIGUSR1, which torch's launcher does not handle, would kill it; ignored there, it still reaches the training processes, which catch it."
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+
+# %% ../nbs/02c_preemption.ipynb #a7367ddc
+_shielded_pid = None  # the worker process whose signals are already taken
+
+def shield_worker():
+    "In a DataLoader worker (else nothing): the preemption signals no longer end it, except a SIGTERM from its parent."
+    global _shielded_pid
+    if _shielded_pid == os.getpid() or torch.utils.data.get_worker_info() is None: return
+    import multiprocessing
+    started_by = multiprocessing.parent_process()  # the run's process, also when a forkserver forked the worker
+    _shielded_pid, parent = os.getpid(), started_by.pid if started_by else os.getppid()
+    signals = set(signal_numbers(PREEMPTION_SIGNALS)) | set(_active.signals if _active else [])
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)  # in this thread and every thread it starts: only the one below takes them
+    def take():
+        while True:
+            info = signal.sigwaitinfo(signals)
+            if info.si_signo == signal.SIGTERM and info.si_pid == parent: os._exit(0)  # as torch's own handler does
+    threading.Thread(target=take, name="preemption signals", daemon=True).start()
 
 # %% ../nbs/02c_preemption.ipynb #5786f043
 _lockstep = False  # inside an eval that every process runs batch for batch

@@ -12,7 +12,7 @@ from .config import LABEL_WORDS, RunConfig, SarcasmSftError
 from .collator import Llama32VisionSFTCollator, blank_like, build_generation_batch, prompt_with_both_answers
 from .patches import feature_reuse, image_features, is_sharded, vision_has_lora
 from .model import compute_dtype
-from .preemption import eval_stop_point
+from .preemption import eval_stop_point, shield_worker
 from .planning import EVAL_BATCH_WITHOUT_GPU, eval_batch_rows
 
 # %% auto #0
@@ -143,6 +143,7 @@ class _Chunks:
         self.bounds = batch_bounds(len(rows), batch_size, breaks)
     def __len__(self): return len(self.bounds)
     def __getitem__(self, i):
+        shield_worker()  # before its first row, in a worker: a job's signals are left to the run
         start, end = self.bounds[i]
         chunk = [self.rows[j] for j in range(start, end)]
         keys = feature_keys(chunk, start)
