@@ -162,7 +162,8 @@ def eval_batches(rows, # a dataset split or list of rows
     "(ids and labels, tensors) per batch, in order; decoding, resizing and tiling run in `workers` processes ahead of the model."
     from torch.utils.data import DataLoader
     chunks = _Chunks(rows, batch_size, make_batch, dict(tile_layouts or {}), breaks)
-    workers = max(min(workers, len(chunks) - 1), 0)  # a worker costs a process start: only where it has batches to prepare ahead
+    # with workers, they prepare every batch: as many as there are batches (one batch alone is made here, saving a process start)
+    workers = min(workers, len(chunks)) if len(chunks) > 1 else 0
     # two batches ahead per worker: each worker outruns the GPU several times over, and every batch in flight is held in shared
     # memory (64 rows of 4-tile images: 0.5 GB in bf16), so more would only cost host memory
     return StopPoints(DataLoader(chunks, batch_size=None, num_workers=workers, pin_memory=torch.cuda.is_available(),
