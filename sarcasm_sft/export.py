@@ -178,5 +178,6 @@ def export_run(run_dir, # a finished run folder
         atomic_write_text(tmp / "README.md", model_card(run_dir, merge))
         check = export_check(run_dir, tmp, merge)
         write_json(tmp / "export_meta.json", dict(run=str(run_dir), merged=merge, merge=merged, check=check))
-    console(f"exported {run_dir.name} to {out}" + (" (merged)" if merge else "") + f": margins within tolerance on {check['rows']} rows")
+    console(f"exported {run_dir.name} to {out}" + (" (merged)" if merge else "") + f": checked on {check['rows']} rows, no confident answer "
+            f"changed (largest margin drift {check['max_margin_drift']:.3g} nats; {check['rows_beyond_tolerance']} rows beyond a reload's noise)")
     return out
