@@ -102,6 +102,7 @@ def shield_worker():
     "In a DataLoader worker (else nothing): the preemption signals no longer end it, except a SIGTERM from its parent."
     global _shielded_pid
     if _shielded_pid == os.getpid() or torch.utils.data.get_worker_info() is None: return
+    if not hasattr(signal, "sigwaitinfo"): return  # macOS and Windows: no way to learn a signal's sender
     import multiprocessing
     started_by = multiprocessing.parent_process()  # the run's process, also when a forkserver forked the worker
     _shielded_pid, parent = os.getpid(), started_by.pid if started_by else os.getppid()
