@@ -13,7 +13,7 @@ from .model import CHECKPOINTED_LAYERS, LORA_TARGET_PRESETS, QUANT_SKIP_MODULES,
 # %% auto #0
 __all__ = ['EVAL_BATCH_WITHOUT_GPU', 'FSDP_MARGIN_GIB', 'QUANT_CONSTANT_BYTES', 'ESTIMATE_ROOM_GIB', 'CHECKPOINTING_SPEED',
            'HALF_SPEED_ROWS', 'EVAL_BATCHES', 'ELEVEN_B', 'NINETY_B', 'PUBLISHED_SHAPES', 'micro_batch_rows',
-           'eval_batch_rows', 'parameter_counts', 'generation_cache_bytes', 'image_geometry',
+           'eval_batch_rows', 'model_shapes', 'parameter_counts', 'generation_cache_bytes', 'image_geometry',
            'activation_bytes_per_row', 'vision_pass_bytes', 'memory_estimate', 'card_verdict',
            'relative_training_speed', 'Batching', 'longest_row_tokens', 'estimate_line', 'memory_levers',
            'choose_batching', 'checkpoint_config']
@@ -35,26 +35,37 @@ FSDP_MARGIN_GIB = 1.2
 # %% ../nbs/05a_planning.ipynb #29d197e7
 QUANT_CONSTANT_BYTES = 1 / 64 + 4 / (64 * 256)  # NF4 double quantisation: an 8-bit absmax per 64 weights, a float32 one per 256 of those
 
+_MODEL_SHAPES = {}  # a config's JSON -> its linear layers and parameter totals: building the model takes 0.1 s, and auto batching asks often
+
+def model_shapes(model_config, # the checkpoint's MllamaConfig
+                ) -> dict:
+    "Each linear layer's (name, in_features, out_features, weight's numel), and the parameter totals `parameter_counts` needs (built on the meta device once per config)."
+    key = model_config.to_json_string()
+    if key not in _MODEL_SHAPES:
+        from transformers import MllamaForConditionalGeneration
+        with torch.device("meta"): model = MllamaForConditionalGeneration(model_config)  # shapes only, no memory
+        vision = model.model.vision_model
+        _MODEL_SHAPES[key] = dict(
+            linears=[(n, m.in_features, m.out_features, m.weight.numel()) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)],
+            total=sum(p.numel() for p in model.parameters()), vision=sum(p.numel() for p in vision.parameters()),
+            vision_layers=sum(p.numel() for p in vision.transformer.parameters()) + sum(p.numel() for p in vision.global_transformer.parameters()),
+            vision_layer=sum(p.numel() for p in vision.transformer.layers[0].parameters()),
+            embeddings=model.get_input_embeddings().weight.numel() + model.lm_head.weight.numel())
+    return _MODEL_SHAPES[key]
+
 def parameter_counts(model_config, # the checkpoint's MllamaConfig
                      cfg: RunConfig, # load_in_4bit, LoRA rank and targets
                     ) -> dict:
     "Parameters by storage: `quantized` (4-bit linear weights), `unquantized` (the rest, bf16), `lora` (the adapter); `vision` (all of the tower, its `vision_layers`, one `vision_layer`), `embeddings`."
     import re
-    from transformers import MllamaForConditionalGeneration
-    with torch.device("meta"): model = MllamaForConditionalGeneration(model_config)  # shapes only, no memory
+    shapes = model_shapes(model_config)
     targets = re.compile(LORA_TARGET_PRESETS.get(cfg.lora.lora_targets, cfg.lora.lora_targets))
     quantized = lora = 0
-    for name, module in model.named_modules():
-        if not isinstance(module, torch.nn.Linear): continue
-        if cfg.model.load_in_4bit and not any(name.startswith(skip) for skip in QUANT_SKIP_MODULES): quantized += module.weight.numel()
-        if targets.fullmatch(name): lora += cfg.lora.lora_r * (module.in_features + module.out_features)
-    total = sum(p.numel() for p in model.parameters())
-    return dict(quantized=quantized, unquantized=total - quantized, lora=lora,
-                vision=sum(p.numel() for p in model.model.vision_model.parameters()),
-                vision_layers=sum(p.numel() for p in model.model.vision_model.transformer.parameters())
-                              + sum(p.numel() for p in model.model.vision_model.global_transformer.parameters()),
-                vision_layer=sum(p.numel() for p in model.model.vision_model.transformer.layers[0].parameters()),
-                embeddings=model.get_input_embeddings().weight.numel() + model.lm_head.weight.numel())
+    for name, in_features, out_features, numel in shapes["linears"]:
+        if cfg.model.load_in_4bit and not any(name.startswith(skip) for skip in QUANT_SKIP_MODULES): quantized += numel
+        if targets.fullmatch(name): lora += cfg.lora.lora_r * (in_features + out_features)
+    return dict(quantized=quantized, unquantized=shapes["total"] - quantized, lora=lora,
+                **{k: shapes[k] for k in ("vision", "vision_layers", "vision_layer", "embeddings")})
 
 def generation_cache_bytes(text_config, # the checkpoint's text config
                            image_tokens: int, # the row's image tokens (tiles x patches)
