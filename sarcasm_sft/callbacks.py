@@ -150,7 +150,8 @@ class StepTimer(TrainerCallback):
         return dict(samples_per_s=round(rows_per_step / step, 3) if step else None, step_s=round(step, 4) if step else None,
                     steps_timed=max(len(self.times) - self.warmup, 0),
                     in_steps_s=round(sum(inside), 2), slowest_step_s=round(max(inside, default=0), 3),
-                    between_steps_s=round(sum(begin - end for end, begin in zip(self.times, self.begins[1:])), 2))
+                    between_steps_s=round(sum(begin - end for end, begin in zip(self.times, self.begins[1:])), 2),
+                    first_steps_s=[round(t, 2) for t in inside[:3]])  # where a run's warm-up lands
 
 # %% ../nbs/05e_callbacks.ipynb #fee0ba61
 @contextlib.contextmanager
