@@ -4,7 +4,7 @@
 
 # %% ../nbs/07c_export.ipynb #52ebcc66
 from __future__ import annotations
-import json, math, re, shutil
+import json, math, re, resource, shutil, sys, time
 from dataclasses import replace
 from pathlib import Path
 import torch
@@ -17,7 +17,8 @@ from .runs import RELOAD_TOLERANCE, compare_reload, load_run, reload_answers, re
 
 # %% auto #0
 __all__ = ['BASE_LICENSES', 'MERGED_SHARD_GIB', 'EXPORT_CHECK_ROWS', 'card_metadata', 'model_card', 'lora_deltas',
-           'base_checkpoint', 'checkpoint_shards', 'merge_into_base', 'check_rows', 'export_check', 'export_run']
+           'base_checkpoint', 'checkpoint_shards', 'merge_into_base', 'check_rows', 'export_check',
+           'peak_host_memory_gib', 'export_run']
 
 # %% ../nbs/07c_export.ipynb #5f1888ba
 BASE_LICENSES = {"meta-llama/": "llama3.2"}  # the base checkpoint's license, by hub organisation
@@ -162,6 +163,11 @@ def export_check(run_dir: Path, folder: Path, merged: bool) -> dict:
     return report
 
 # %% ../nbs/07c_export.ipynb #d5c5c50b
+def peak_host_memory_gib() -> float:
+    "This process's peak resident memory so far, in GiB (mapped checkpoint files count while they are open)."
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / 2**30 if sys.platform == "darwin" else peak / 2**20, 3)  # bytes on macOS, KiB on Linux
+
 def export_run(run_dir, # a finished run folder
                out, # the folder to write (must not exist)
                merge: bool = False, # merge the LoRA into the base model's original weights (no PEFT needed to load it)
@@ -173,11 +179,17 @@ def export_run(run_dir, # a finished run folder
     with atomic_dir(out) as tmp:
         for f in (run_dir / "adapter").iterdir():  # the processor's files, and the adapter's unless merged
             if not (merge and f.name.startswith("adapter_")): shutil.copy(f, tmp / f.name)
-        merged = merge_into_base(base_checkpoint(cfg), run_dir / "adapter", tmp) if merge else None
+        started = time.monotonic()
+        if merge:  # its cost on this machine: the process's peak so far is the merge's (nothing heavy comes before it)
+            merged = merge_into_base(base_checkpoint(cfg), run_dir / "adapter", tmp)
+            merged.update(seconds=round(time.monotonic() - started, 1), peak_host_memory_gib=peak_host_memory_gib())
+        else: merged = None
         shutil.copy(run_dir / "training_meta.json", tmp / "training_meta.json")
         atomic_write_text(tmp / "README.md", model_card(run_dir, merge))
-        check = export_check(run_dir, tmp, merge)
-        write_json(tmp / "export_meta.json", dict(run=str(run_dir), merged=merge, merge=merged, check=check))
+        started = time.monotonic()
+        check = dict(export_check(run_dir, tmp, merge), seconds=round(time.monotonic() - started, 1))
+        write_json(tmp / "export_meta.json", dict(run=str(run_dir), merged=merge, merge=merged, check=check,
+                                                  peak_host_memory_gib=peak_host_memory_gib()))  # the whole export's, the check included
     console(f"exported {run_dir.name} to {out}" + (" (merged)" if merge else "") + f": checked on {check['rows']} rows, no confident answer "
             f"changed (largest margin drift {check['max_margin_drift']:.3g} nats; {check['rows_beyond_tolerance']} rows beyond a reload's noise)")
     return out

@@ -72,6 +72,8 @@ def report(results: dict) -> str:
     if "merge" in results:
         m = results["merge"]
         lines += ["", f"export --merge: exit {m['exit']}, {m['wall_s']} s, peak host memory {m['peak_rss_gib']} GiB (largest process)"]
+        if "merge_s" in m: lines.append(f"  the merge step: {m['merge_s']} s, peak {m['merge_peak_gib']} GiB by its end; the check: {m['check_s']} s, "
+                                        f"the export process's peak {m['export_peak_gib']} GiB by the end")
     if "predict" in results:
         p = results["predict"]
         lines += ["", f"score-mode eval: {p['score_rows_per_s']} rows/s over {p['score_rows']} rows; predict: {p['predict_rows_per_s']} rows/s "
@@ -118,7 +120,12 @@ def main():
         merged = Path(a.data) / "merged"
         shutil.rmtree(merged, ignore_errors=True)  # a rerun's export needs a new folder
         code, wall, rss = peak_rss_of(["sarcasm-sft", "export", str(finished), str(merged), "--merge"])
-        results["merge"] = dict(exit=code, wall_s=wall, peak_rss_gib=rss); keep()
+        results["merge"] = dict(exit=code, wall_s=wall, peak_rss_gib=rss)
+        if code == 0:  # the export's own split: the merge step's seconds and the process's peak after it, the check's seconds
+            meta = json.loads((merged / "export_meta.json").read_text())
+            results["merge"].update(merge_s=meta["merge"]["seconds"], merge_peak_gib=meta["merge"]["peak_host_memory_gib"],
+                                    check_s=meta["check"]["seconds"], export_peak_gib=meta["peak_host_memory_gib"])
+        keep()
         results["predict"] = predict_against_score(finished, data, Path(a.data) / "predictions"); keep()
 
 if __name__ == "__main__": main()
