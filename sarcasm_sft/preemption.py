@@ -4,7 +4,7 @@
 
 # %% ../nbs/02c_preemption.ipynb #416e766e
 from __future__ import annotations
-import contextlib, os, signal, threading
+import contextlib, os, signal, sys, threading
 from pathlib import Path
 import torch, torch.utils.data
 from .config import ConfigError, SarcasmSftError
@@ -98,21 +98,60 @@ def ignore_sigusr1():
 # %% ../nbs/02c_preemption.ipynb #a7367ddc
 _shielded_pid = None  # the worker process whose signals are already taken
 
-def shield_worker():
-    "In a DataLoader worker (else nothing): the preemption signals no longer end it, except a SIGTERM from its parent."
+def _worker_signals() -> set:
+    "The signals a worker leaves to the run: the default preemption signals and those of the run watching now."
+    return set(signal_numbers(PREEMPTION_SIGNALS)) | set(_active.signals if _active else [])
+
+def _take_signals(signals: set, # blocked in this worker's threads
+                  parent: int): # the run's process id
+    "A thread that takes the blocked `signals`: only the parent's SIGTERM ends the worker."
     global _shielded_pid
-    if _shielded_pid == os.getpid() or torch.utils.data.get_worker_info() is None: return
-    if not hasattr(signal, "sigwaitinfo"): return  # macOS and Windows: no way to learn a signal's sender
-    import multiprocessing
-    started_by = multiprocessing.parent_process()  # the run's process, also when a forkserver forked the worker
-    _shielded_pid, parent = os.getpid(), started_by.pid if started_by else os.getppid()
-    signals = set(signal_numbers(PREEMPTION_SIGNALS)) | set(_active.signals if _active else [])
-    signal.pthread_sigmask(signal.SIG_BLOCK, signals)  # in this thread and every thread it starts: only the one below takes them
+    _shielded_pid = os.getpid()
     def take():
         while True:
             info = signal.sigwaitinfo(signals)
             if info.si_signo == signal.SIGTERM and info.si_pid == parent: os._exit(0)  # as torch's own handler does
     threading.Thread(target=take, name="preemption signals", daemon=True).start()
+
+def shield_worker():
+    "In a DataLoader worker (else nothing): the preemption signals no longer end it, except a SIGTERM from its parent."
+    if _shielded_pid == os.getpid() or torch.utils.data.get_worker_info() is None: return
+    if not hasattr(signal, "sigwaitinfo"): return  # macOS and Windows: no way to learn a signal's sender
+    import multiprocessing
+    started_by = multiprocessing.parent_process()  # the run's process, also when a forkserver forked the worker
+    signals = _worker_signals()
+    for other in signals - {signal.SIGTERM}: signal.signal(other, signal.SIG_IGN)  # whichever thread the kernel hands them to
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)  # in this thread and every thread it starts: only the one below takes them
+    _take_signals(signals, started_by.pid if started_by else os.getppid())
+
+_DATALOADER = os.path.join("torch", "utils", "data", "dataloader.py")
+_forking = None  # (the forking thread's signal mask before, the signals blocked) while a DataLoader forks a worker
+
+def _forks_a_dataloader_worker() -> bool:
+    "True when torch's DataLoader is what is forking (a few frames up: multiprocessing's Process.start)."
+    frame = sys._getframe(2)
+    for _ in range(12):
+        if frame is None: return False
+        if frame.f_code.co_filename.endswith(_DATALOADER): return True
+        frame = frame.f_back
+    return False
+
+def _before_fork():
+    global _forking
+    if _forks_a_dataloader_worker():
+        signals = _worker_signals()
+        _forking = (signal.pthread_sigmask(signal.SIG_BLOCK, signals), signals)
+
+def _after_fork_in_parent():
+    global _forking
+    if _forking: signal.pthread_sigmask(signal.SIG_SETMASK, _forking[0]); _forking = None  # a signal that came meanwhile is delivered now
+
+def _after_fork_in_child():
+    global _forking
+    if _forking: _take_signals(_forking[1], os.getppid()); _forking = None
+
+if hasattr(signal, "sigwaitinfo"):  # not on macOS and Windows (no way to learn a signal's sender)
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)
 
 # %% ../nbs/02c_preemption.ipynb #5786f043
 _lockstep = False  # inside an eval that every process runs batch for batch
