@@ -343,8 +343,9 @@ def trainer_callbacks(run: TrainingRun) -> list:
     "The run's Trainer callbacks, `FloatBuffers` before the first eval; progress on the terminal from rank 0 only."
     main, cfg = run.phases.main, run.cfg
     profiler = [StepProfiler(run.run_dir / "profile", cfg.train.profile_steps, rank=process_rank()[0])] if cfg.train.profile_steps else []
-    # StopOnSignal before the eval (a step that stops makes no eval); the checksums once the adapter is in the checkpoint
-    return [run.stop, FloatBuffers(), run.evals, run.timer, AdapterInShardedCheckpoints(run.model, lambda: run.trainer.model_wrapped, main),
+    # the timer first (an eval at a step's end falls between steps); StopOnSignal before the eval (a step that stops makes no
+    # eval); the checksums once the adapter is in the checkpoint
+    return [run.timer, run.stop, FloatBuffers(), run.evals, AdapterInShardedCheckpoints(run.model, lambda: run.trainer.model_wrapped, main),
             ChecksummedCheckpoints(main),
             *([ConsoleProgress()] if main else []), *tensorboard_callbacks(run.tracking, run.run_dir), *run.callbacks, *profiler]
 
