@@ -6,7 +6,7 @@
 from __future__ import annotations
 from pathlib import Path
 from .config import LABEL_WORDS
-from .scoring import ImageFeatureCache, eval_predictions, eval_subset, feature_cache_budget_gib, frozen_tower, generate_predictions, metrics_of, outcome_lines, with_generation
+from .scoring import eval_predictions, eval_subset, feature_cache_for, generate_predictions, metrics_of, outcome_lines, with_generation
 from .analysis import error_analysis, plot_confusion_matrix, plot_reliability
 from .env import console
 from .scoring import normalize_label, sarcasm_metrics  # noqa: F401  (the public API names them here too)
@@ -49,7 +49,7 @@ def evaluate_run(run_dir, # a run folder written by `train`
     n = cfg.eval.max_eval_samples if max_eval_samples is None else max_eval_samples
     rows = eval_subset(load_split(cfg, split), n, cfg.train.seed)  # the same rows training scored, on its eval split
     threshold = run_threshold(run_dir, split)
-    features = ImageFeatureCache(feature_cache_budget_gib(cfg)) if frozen_tower(model) else None  # the score eval's, for generation
+    features = feature_cache_for(model, cfg)  # the score eval's, for generation
     predictions = eval_predictions(model, processor, rows, cfg, threshold=threshold["value"], desc=f"eval {split}", features=features)
     blank_predictions = eval_predictions(model, processor, rows, cfg, blank_images=True, threshold=threshold["value"],
                                          desc=f"eval {split} (images blanked)")

@@ -13,7 +13,7 @@ from .config import LABEL_WORDS, RunConfig, SarcasmSftError
 from .env import atomic_dir, atomic_write, atomic_write_text, console, redact
 from .preemption import process_parents
 from .model import compute_dtype
-from .scoring import LOGGED_METRICS, answer_margins, generate_predictions
+from .scoring import LOGGED_METRICS, ImageFeatureCache, answer_margins, feature_cache_for, generate_predictions
 from .analysis import plot_accuracy_by_group, plot_confusion_matrix, plot_mistakes, plot_reliability
 
 # %% auto #0
@@ -232,11 +232,14 @@ RUN_FILES = ("adapter/adapter_model.safetensors", "adapter/adapter_config.json",
 RELOAD_TOLERANCE = {"float32": (1e-3, 1e-3), "bfloat16": (0.25, 0.02)}  # margin noise between two loads: (nats, relative)
 RELOAD_CHECK_ROWS = 32
 
-def reload_answers(model, processor, rows, cfg: RunConfig) -> dict:
+def reload_answers(model, processor, rows, cfg: RunConfig,
+                   features: ImageFeatureCache | None = None, # for the rows' image features; default: a new one (`feature_cache_for`)
+                  ) -> dict:
     "What the reload check compares: answer margins and labels parsed from greedy generation, in the same batches."
-    predictions = generate_predictions(model, processor, rows, cfg, desc="answers to compare after reload")
+    features = feature_cache_for(model, cfg) if features is None else features  # each image encoded once for both passes
+    predictions = generate_predictions(model, processor, rows, cfg, desc="answers to compare after reload", features=features)
     return dict(ids=[p["id"] for p in predictions], labels=[p["prediction"] for p in predictions],
-                margins=answer_margins(model, processor, rows, cfg))
+                margins=answer_margins(model, processor, rows, cfg, features))
 
 def compare_reload(expected: dict, # `reload_answers` of the in-memory model
                    reloaded: dict, # `reload_answers` of the reloaded model
@@ -271,9 +274,10 @@ def validate_run(run_dir, # the run folder
     model, processor, _ = load_run(run_dir, cfg)
     nonzero_b = sum(int(p.abs().sum() > 0) for n, p in model.named_parameters() if "lora_B" in n)
     if not nonzero_b: raise RunFolderError(f"{run_dir}/adapter: every LoRA B matrix is zero; the adapter changes nothing")
-    reloaded = reload_answers(model, processor, rows, cfg)
+    features = feature_cache_for(model, cfg)  # the tower carries no LoRA, so the images encode the same with the adapter off
+    reloaded = reload_answers(model, processor, rows, cfg, features)
     devices = sorted({str(p.device) for p in model.parameters()})  # several GPUs for a model larger than one (`weights_placement`)
-    with model.disable_adapter(): base = answer_margins(model, processor, rows, cfg)
+    with model.disable_adapter(): base = answer_margins(model, processor, rows, cfg, features)
     del model; gc.collect()
     dtype = str(compute_dtype()).removeprefix("torch.")
     report = compare_reload(expected, reloaded, RELOAD_TOLERANCE[dtype])

@@ -21,10 +21,10 @@ __all__ = ['NEGATORS', 'NEGATED_WORDS', 'BARE_ANSWERS', 'CLASS_NAMES', 'INVALID'
            'bootstrap_intervals', 'intervals_overlap', 'with_interval', 'sarcasm_metrics', 'default_workers',
            'worker_count', 'batch_bounds', 'eval_batches', 'StopPoints', 'host_memory_available',
            'feature_cache_budget_gib', 'ImageFeatureCache', 'feature_keys', 'LayoutFeatures', 'kept_layouts',
-           'frozen_tower', 'feature_serving', 'model_inputs', 'row_facts', 'generate_predictions', 'metrics_of',
-           'sigmoid', 'scored_rows', 'score_predictions', 'answer_margins', 'calibration', 'threshold_candidates',
-           'macro_f1_at', 'choose_threshold', 'score_metrics', 'threshold_choice', 'with_generation', 'agreement',
-           'eval_predictions', 'outcome_lines', 'eval_subset']
+           'frozen_tower', 'feature_cache_for', 'feature_serving', 'model_inputs', 'row_facts', 'generate_predictions',
+           'metrics_of', 'sigmoid', 'scored_rows', 'score_predictions', 'answer_margins', 'calibration',
+           'threshold_candidates', 'macro_f1_at', 'choose_threshold', 'score_metrics', 'threshold_choice',
+           'with_generation', 'agreement', 'eval_predictions', 'outcome_lines', 'eval_subset']
 
 # %% ../nbs/05b_scoring.ipynb #490b1bcc
 NEGATORS = {"not", "no", "non", "never", "neither", "nor", "hardly", "barely", "without", "nothing", "none", "isnt", "wasnt",
@@ -269,6 +269,10 @@ def frozen_tower(model) -> bool:
     "Whether `model`'s tower and projector may serve features: no LoRA reaches them, and FSDP does not shard them (it runs them on every process together)."
     return not (vision_has_lora(model) or is_sharded(model))
 
+def feature_cache_for(model, cfg: RunConfig) -> ImageFeatureCache | None:
+    "A new cache of image features for `model`'s evals, within `cfg`'s `feature_cache_gib`; None when its tower may not serve them."
+    return ImageFeatureCache(feature_cache_budget_gib(cfg)) if frozen_tower(model) else None
+
 def feature_serving(model, chunk: list[dict], start: int, # the batch's rows, and the first one's position among the eval's
                     inputs: dict, blank_images: bool, features: ImageFeatureCache | None, layouts: LayoutFeatures):
     "The context one eval batch runs in: blanked images one per layout, other rows from the cache, or computed as usual."
@@ -371,9 +375,11 @@ def score_predictions(model, processor, rows, cfg: RunConfig | None = None, thre
     return list(scored_rows(model, processor, rows, cfg, threshold, blank_images, desc, features))
 
 # %% ../nbs/05b_scoring.ipynb #30c98f72
-def answer_margins(model, processor, rows, cfg: RunConfig | None = None) -> list[float]:
+def answer_margins(model, processor, rows, cfg: RunConfig | None = None,
+                   features: ImageFeatureCache | None = None, # as for `scored_rows`
+                  ) -> list[float]:
     "Per row: log P(sarcastic answer) - log P(not sarcastic answer) after the prompt, in nats."
-    return [p["margin"] for p in score_predictions(model, processor, rows, cfg, desc="margins")]
+    return [p["margin"] for p in score_predictions(model, processor, rows, cfg, desc="margins", features=features)]
 
 # %% ../nbs/05b_scoring.ipynb #b2dcdae0
 CALIBRATION_BINS = 10

@@ -17,7 +17,7 @@ from .collator import LabelMaskError, Llama32VisionSFTCollator, label_sanity_che
 from .patches import CROSS_ATTENTION, VISION_ATTENTION, cross_attention_of, is_sharded
 from .model import CHECKPOINTED_LAYERS, compute_dtype, load_model, load_processor, model_source, smallest_card_gib
 from .planning import card_verdict, choose_batching, estimate_line, longest_row_tokens, memory_estimate, memory_levers
-from .scoring import (LOGGED_METRICS, ImageFeatureCache, eval_predictions, eval_subset, feature_cache_budget_gib, frozen_tower,
+from .scoring import (LOGGED_METRICS, ImageFeatureCache, eval_predictions, eval_subset, feature_cache_for,
                                  generate_predictions, metrics_of, outcome_lines, threshold_choice, with_generation, worker_count, PREFETCH_BATCHES)
 from .analysis import error_analysis
 from .preemption import (PREEMPTED_EXIT_CODE, Preempted, PreemptionWatch, agreed, child_processes, ignore_sigusr1, in_lockstep,
@@ -263,7 +263,7 @@ def load_phase(run: TrainingRun):
     run.tracking = init_tracking(cfg, run.secrets) if main else Tracking()  # one process reports
     # the frozen tower's features of the eval rows, computed at the first eval and reused by the rest (FSDP: every process
     # must run the tower's collectives together, so each eval computes them)
-    run.features = ImageFeatureCache(feature_cache_budget_gib(run.cfg)) if frozen_tower(run.model) else None
+    run.features = feature_cache_for(run.model, run.cfg)
 
 def plan_batching(run: TrainingRun):
     "The micro-batch, checkpointing and eval batch for this card (the same on every process) and the memory estimate, said before the load."
