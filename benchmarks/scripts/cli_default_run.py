@@ -4,6 +4,7 @@ encoding its images again), on an MMSD2.0-shaped set in the official layout (tra
 dataset_image/, 1024x768 JPEGs, ~62-token posts). Optionally the defaults again with the process capped at 22 GiB.
 
     python benchmarks/scripts/cli_default_run.py --out DIR [--variants default,baseline] [--rows 1600 --eval-rows 48 --eval-steps 20]
+    python benchmarks/scripts/cli_default_run.py --out DIR --variants default,default_no_expandable_segments --rows 96 --eval-rows 32 --max-steps 6
     python benchmarks/scripts/cli_default_run.py --shape tiny --rows 64 --eval-rows 8 --eval-steps 2 --out /tmp/x   (CPU dry run)
 
 Writes DIR/cli_default_run.json and .md after every run (a command cut short keeps what it measured)."""
@@ -11,6 +12,9 @@ import argparse, json, os, random, subprocess, sys, time
 from pathlib import Path
 
 BASELINE = ["-p", "micro_batch_size", "8", "-p", "eval_batch_size", "16", "-p", "feature_cache_gib", "0"]  # the behaviour before
+# the defaults with the CUDA allocator's expandable segments off (the run leaves a PYTORCH_ALLOC_CONF it is given as it is):
+# is their growth the first step's warm-up?
+VARIANT_ENV = {"default_no_expandable_segments": {"PYTORCH_ALLOC_CONF": "expandable_segments:False"}}
 CAP = """import os
 if os.environ.get("SARCASM_SFT_CAP_GIB"):  # every process of the run, the papermill kernel included: a smaller card
     import torch
@@ -48,7 +52,7 @@ def write_mmsd_layout(folder: Path, tokenizer, rows: int, eval_rows: int, size=(
     return folder
 
 def run_variant(name: str, extra: list, common: list, runs: Path, cap_gib: float | None, cap_dir: Path) -> dict:
-    env = dict(os.environ)
+    env = dict(os.environ, **VARIANT_ENV.get(name, {}))
     if cap_gib:
         cap_dir.mkdir(parents=True, exist_ok=True); (cap_dir / "sitecustomize.py").write_text(CAP)
         env.update(SARCASM_SFT_CAP_GIB=str(cap_gib), PYTHONPATH=os.pathsep.join(filter(None, [str(cap_dir), env.get("PYTHONPATH")])))
