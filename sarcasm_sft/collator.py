@@ -4,16 +4,17 @@
 
 # %% ../nbs/04_collator.ipynb #96e7de12
 from __future__ import annotations
-import re
+import os, re
 import torch
 from PIL import Image
 from .config import DEFAULT_INSTRUCTION, LABEL_WORDS, RunConfig, SarcasmSftError
 from .preemption import shield_worker
 
 # %% auto #0
-__all__ = ['FIXED_DATE', 'EOT', 'POST_SLOT', 'build_messages', 'render_prompt', 'blank_like', 'image_pixels', 'stand_in_pixels',
-           'prompt_token_ids', 'encode_rows', 'LabelMaskError', 'Llama32VisionSFTCollator', 'build_generation_batch',
-           'prompt_with_both_answers', 'label_sanity_check', 'show_demo_batch']
+__all__ = ['FIXED_DATE', 'EOT', 'IMAGE_THREADS', 'POST_SLOT', 'build_messages', 'render_prompt', 'blank_like',
+           'each_image_pixels', 'image_pixels', 'stand_in_pixels', 'prompt_token_ids', 'encode_rows', 'LabelMaskError',
+           'Llama32VisionSFTCollator', 'build_generation_batch', 'prompt_with_both_answers', 'label_sanity_check',
+           'show_demo_batch']
 
 # %% ../nbs/04_collator.ipynb #ac2a81c9
 FIXED_DATE = "26 Jul 2024"
@@ -48,17 +49,34 @@ def blank_like(image, # the row's image
     height, width = canvas(image.height, image.width, image_processor.max_image_tiles, image_processor.size["height"])
     return Image.new("RGB", (width, height), (128, 128, 128))
 
+IMAGE_THREADS = 8  # at most, for a batch made in the run's own process (a DataLoader worker makes its batches alone)
+
+def each_image_pixels(image_processor, images: list, # RGB images, one per row
+                      pixel_dtype: torch.dtype) -> tuple[dict, list]:
+    "The image processor's tensors for each image, joined, and each one's tile count: the same tensors as one call for all of them."
+    def one(image):
+        out = image_processor([[image]], return_tensors="pt")
+        return out.pop("num_tiles")[0], dict(out, pixel_values=out["pixel_values"].to(pixel_dtype))  # cast before joining: half the bytes to copy
+    threads = min(IMAGE_THREADS, os.cpu_count() or 1, len(images)) if torch.utils.data.get_worker_info() is None else 1
+    if threads > 1:  # decoding, resizing and normalizing release the GIL: an eval of one batch (no workers) gets the cores
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(threads) as pool: done = list(pool.map(one, images))
+    else: done = [one(image) for image in images]
+    return {k: torch.cat([tensors[k] for _, tensors in done]) for k in done[0][1]}, [tiles for tiles, _ in done]
+
 def image_pixels(processor, rows: list[dict], images: list, # the rows, and each one's image (RGB or blanked) or None
                  pixel_dtype: torch.dtype) -> tuple[dict, list]:
     "The image processor's tensors for `rows`, and each row's tile count; an image shared by several rows (one row with each answer, when scoring) is resized and tiled once."
     first = {}
     for i, row in enumerate(rows): first.setdefault(id(row.get("image")), i)
     distinct = list(first.values())
-    pixels = processor.image_processor([[images[i]] if images[i] is not None else [] for i in distinct], return_tensors="pt")
+    if all(images[i] is not None for i in distinct): pixels, tiles_of_distinct = each_image_pixels(processor.image_processor, [images[i] for i in distinct], pixel_dtype)
+    else:  # rows without an image among them: the processor pads their image slots
+        pixels = processor.image_processor([[images[i]] if images[i] is not None else [] for i in distinct], return_tensors="pt")
+        tiles_of_distinct = pixels.pop("num_tiles")
+        pixels["pixel_values"] = pixels["pixel_values"].to(pixel_dtype)  # bf16 on GPUs: half the bytes to share, pin and copy
     row_of = [distinct.index(first[id(row.get("image"))]) for row in rows]
-    tiles_of_distinct = pixels.pop("num_tiles")
-    pixels = {k: v[row_of] for k, v in pixels.items()}
-    pixels["pixel_values"] = pixels["pixel_values"].to(pixel_dtype)  # bf16 on GPUs: half the bytes to share, pin and copy
+    if row_of != list(range(len(distinct))): pixels = {k: v[row_of] for k, v in pixels.items()}  # (a copy: only where rows share images)
     return pixels, [tiles_of_distinct[i] for i in row_of]
 
 def stand_in_pixels(processor, rows: list[dict], # each with `tile_layout`: its image's aspect-ratio id and mask, as an earlier batch's processor gave them
