@@ -154,6 +154,7 @@ class LabelMaskError(SarcasmSftError, ValueError):
 
 class Llama32VisionSFTCollator:
     "Collate `load_hf_dataset` rows into Mllama training tensors plus `labels` that supervise only the answer."
+    shields_workers = True  # its DataLoader workers leave a job's signals to the run (`preemption.shield_worker`)
     def __init__(self, processor, # the checkpoint's `MllamaProcessor`
                  cfg: RunConfig | None = None, # supplies the instruction (default: `DEFAULT_INSTRUCTION`)
                  pixel_dtype: torch.dtype = torch.float32, # the vision tower's dtype (`model.compute_dtype()`)

@@ -11,9 +11,9 @@ from .config import ConfigError, SarcasmSftError
 from .env import CONSOLE_PREFIX
 
 # %% auto #0
-__all__ = ['PREEMPTION_SIGNALS', 'PREEMPTED_EXIT_CODE', 'Preempted', 'signal_numbers', 'PreemptionWatch', 'stop_requested',
-           'received_signal', 'process_parents', 'child_processes', 'ignore_sigusr1', 'shield_worker', 'agreed',
-           'in_lockstep', 'working_alone', 'eval_stop_point']
+__all__ = ['PREEMPTION_SIGNALS', 'PREEMPTED_EXIT_CODE', 'SHIELDS_WORKERS', 'Preempted', 'signal_numbers', 'PreemptionWatch',
+           'stop_requested', 'received_signal', 'process_parents', 'child_processes', 'ignore_sigusr1', 'shield_worker',
+           'agreed', 'in_lockstep', 'working_alone', 'eval_stop_point']
 
 # %% ../nbs/02c_preemption.ipynb #3a74fb91
 PREEMPTION_SIGNALS = "SIGTERM,SIGINT,SIGUSR1"  # the default of the `preemption_signals` parameter
@@ -124,15 +124,18 @@ def shield_worker():
     signal.pthread_sigmask(signal.SIG_BLOCK, signals)  # in this thread and every thread it starts: only the one below takes them
     _take_signals(signals, started_by.pid if started_by else os.getppid())
 
+SHIELDS_WORKERS = "shields_workers"  # set on a DataLoader's dataset or collate_fn: its workers leave a job's signals to the run
 _DATALOADER = os.path.join("torch", "utils", "data", "dataloader.py")
 _forking = None  # (the forking thread's signal mask before, the signals blocked) while a DataLoader forks a worker
 
 def _forks_a_dataloader_worker() -> bool:
-    "True when torch's DataLoader is what is forking (a few frames up: multiprocessing's Process.start)."
+    "True when torch's DataLoader is forking a worker for a dataset or collate_fn marked `shields_workers` (the project's own)."
     frame = sys._getframe(2)
-    for _ in range(12):
+    for _ in range(12):  # a few frames up from the fork: multiprocessing's Process.start, then the loader's iterator
         if frame is None: return False
-        if frame.f_code.co_filename.endswith(_DATALOADER): return True
+        if frame.f_code.co_filename.endswith(_DATALOADER) and "loader" in frame.f_locals:
+            loader = frame.f_locals["loader"]
+            return any(getattr(part, SHIELDS_WORKERS, False) for part in (loader.dataset, loader.collate_fn))
         frame = frame.f_back
     return False
 

@@ -138,6 +138,7 @@ def batch_bounds(rows: int, batch_size: int,
 
 class _Chunks:
     "The rows in batches, made into tensors by `make_batch` (in a DataLoader worker when there are workers)."
+    shields_workers = True  # its DataLoader workers leave a job's signals to the run (`preemption.shield_worker`)
     def __init__(self, rows, batch_size, make_batch, tile_layouts, breaks=()):
         self.rows, self.make_batch, self.tile_layouts = rows, make_batch, tile_layouts
         self.bounds = batch_bounds(len(rows), batch_size, breaks)
