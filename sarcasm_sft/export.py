@@ -179,11 +179,11 @@ def export_run(run_dir, # a finished run folder
     with atomic_dir(out) as tmp:
         for f in (run_dir / "adapter").iterdir():  # the processor's files, and the adapter's unless merged
             if not (merge and f.name.startswith("adapter_")): shutil.copy(f, tmp / f.name)
-        started = time.monotonic()
+        merged = None
         if merge:  # its cost on this machine: the process's peak so far is the merge's (nothing heavy comes before it)
+            started = time.monotonic()
             merged = merge_into_base(base_checkpoint(cfg), run_dir / "adapter", tmp)
             merged.update(seconds=round(time.monotonic() - started, 1), peak_host_memory_gib=peak_host_memory_gib())
-        else: merged = None
         shutil.copy(run_dir / "training_meta.json", tmp / "training_meta.json")
         atomic_write_text(tmp / "README.md", model_card(run_dir, merge))
         started = time.monotonic()
